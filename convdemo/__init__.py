@@ -1,0 +1,3 @@
+"""convdemo: see how convolution, pooling and small CNNs work."""
+
+__version__ = "0.1.0"
