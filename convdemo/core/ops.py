@@ -1,0 +1,318 @@
+"""Fast cross-correlation, activation and pooling on float32 arrays.
+
+``correlate`` computes, like every CNN framework (``*`` is cross-correlation,
+not flipped convolution)::
+
+    out[i, j] = sum_{u,v} xp[i*sy + u*dy, j*sx + v*dx] * k[u, v] + bias
+
+where ``xp`` is the input padded by :mod:`convdemo.core.geometry` and filled
+according to ``border``, using the same words as ``scipy.ndimage``::
+
+    zero       0 0 0 0 | a b c d | 0 0 0 0
+    reflect    d c b a | a b c d | d c b a
+    replicate  a a a a | a b c d | d d d d
+    wrap       a b c d | a b c d | a b c d
+
+How it is fast: the output is cut into strips of rows small enough to stay in
+the CPU cache; each strip is a sum of shifted (strided) slices of its padded
+input rows, one numpy call per distinct kernel weight, and strips are shared
+between threads (numpy releases the GIL). Plain-loop twins live in
+:mod:`convdemo.core.reference`.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+
+import numpy as np
+
+from convdemo.core.errors import ParameterError
+from convdemo.core.geometry import Geometry, output_shape, pool_output_shape
+
+BORDERS = ("zero", "reflect", "replicate", "wrap")
+ACTIVATIONS = ("none", "relu", "abs")
+POOLS = ("none", "max", "avg")
+
+_STRIP_BYTES = 1 << 20  # one output strip; large enough that per-call overhead is small
+_MIN_PARALLEL_ELEMENTS = 1 << 18  # below this, threads cost more than they save
+
+
+@lru_cache(maxsize=1)
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_worker_count(), thread_name_prefix="convdemo-ops")
+
+
+def _worker_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _run_in_strips(n_rows: int, row_elements: int, work) -> None:
+    """Call ``work(r0, r1)`` over cache-sized row ranges, in parallel for big jobs."""
+    rows_per_strip = max(1, _STRIP_BYTES // (4 * max(1, row_elements)))
+    workers = _worker_count() if n_rows * row_elements >= _MIN_PARALLEL_ELEMENTS else 1
+    if workers == 1 or n_rows < 2 * rows_per_strip:
+        work(0, n_rows, rows_per_strip)
+        return
+    bounds = np.linspace(0, n_rows, workers + 1).astype(int)
+    jobs = [_executor().submit(work, a, b, rows_per_strip) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    for job in jobs:
+        job.result()
+
+
+def border_index(index: np.ndarray, n: int, border: str) -> np.ndarray:
+    """Map padded coordinates to source indices; ``-1`` means a zero cell.
+
+    Parameters
+    ----------
+    index : ndarray of int
+        Coordinates relative to the first real cell (negative = before it).
+    n : int
+        Input size along this axis.
+    border : {'zero', 'reflect', 'replicate', 'wrap'}
+
+    Returns
+    -------
+    ndarray of int, same shape as ``index``
+    """
+    if border == "zero":
+        return np.where((index >= 0) & (index < n), index, -1)
+    if border == "replicate":
+        return np.clip(index, 0, n - 1)
+    if border == "wrap":
+        return np.mod(index, n)
+    if border == "reflect":
+        m = np.mod(index, 2 * n)
+        return np.where(m < n, m, 2 * n - 1 - m)
+    raise ParameterError(f"border must be one of {', '.join(BORDERS)}, not {border!r}.")
+
+
+def _weight_groups(k: np.ndarray, dilation: tuple[int, int]) -> list[tuple[float, list[tuple[int, int]]]]:
+    """Kernel taps grouped by weight: ``[(w, [(row offset, col offset), ...]), ...]``, zeros dropped."""
+    groups: dict[float, list[tuple[int, int]]] = {}
+    for (u, v), w in np.ndenumerate(k):
+        if w != 0:
+            groups.setdefault(float(w), []).append((u * dilation[0], v * dilation[1]))
+    return sorted(groups.items(), key=lambda g: -len(g[1]))
+
+
+def _accumulate(out: np.ndarray, views, weight: float, scratch: np.ndarray, first: bool) -> None:
+    """``out (+)= weight * sum(views)`` with as few passes over memory as possible."""
+    acc = out if first else scratch
+    if len(views) == 1 and not first and weight in (1.0, -1.0):
+        (np.add if weight == 1.0 else np.subtract)(out, views[0], out=out)
+        return
+    if len(views) == 1:
+        np.multiply(views[0], weight, out=acc)
+    else:
+        np.add(views[0], views[1], out=acc)
+        for view in views[2:]:
+            np.add(acc, view, out=acc)
+        if weight == -1.0 and not first:
+            np.subtract(out, acc, out=out)
+            return
+        if weight != 1.0:
+            np.multiply(acc, weight, out=acc)
+    if not first:
+        np.add(out, acc, out=out)
+
+
+def correlate(x, k, *, stride=1, padding="valid", border="zero", dilation=1, bias: float = 0.0) -> np.ndarray:
+    """Cross-correlate every channel of ``x`` with the 2-D kernel ``k``.
+
+    Parameters
+    ----------
+    x : array_like of shape (H, W) or (H, W, C)
+        Input planes; channels are independent.
+    k : array_like of shape (kh, kw)
+        Kernel weights (not flipped).
+    stride, dilation : int or (int, int)
+        Step between outputs and between taps, ≥ 1.
+    padding : {'valid', 'same', 'full'} or int or (int, int)
+        See :mod:`convdemo.core.geometry`.
+    border : {'zero', 'reflect', 'replicate', 'wrap'}
+        How padded cells are filled.
+    bias : float
+        Added to every output value.
+
+    Returns
+    -------
+    ndarray of shape (Ho, Wo) or (Ho, Wo, C), float32
+    """
+    x = np.asarray(x, dtype=np.float32)
+    k = np.asarray(k, dtype=np.float64)
+    if k.ndim != 2:
+        raise ParameterError(f"a kernel must be a 2-D grid of numbers, not shape {k.shape}.")
+    if border not in BORDERS:
+        raise ParameterError(f"border must be one of {', '.join(BORDERS)}, not {border!r}.")
+    planar = x.ndim == 2
+    x3 = x[:, :, None] if planar else x
+    geo = output_shape(x3.shape[:2], k.shape, stride=stride, padding=padding, dilation=dilation)
+    out = np.empty((*geo.shape, x3.shape[2]), dtype=np.float32)
+    groups = _weight_groups(k, (geo.rows.dilation, geo.cols.dilation))
+    if not groups:
+        out.fill(bias)
+    else:
+        _correlate_into(out, np.ascontiguousarray(x3), groups, geo, border, float(bias))
+    return out[:, :, 0] if planar else out
+
+
+def _correlate_into(out, x, groups, geo: Geometry, border: str, bias: float) -> None:
+    """Fill ``out`` (Ho, Wo, C): the interior straight from ``x``, the frame from padded crops.
+
+    Output cells whose window lies wholly inside the image need no padding, so
+    they are read from ``x`` directly (no copy); only the thin frame near the
+    edges is computed from small padded crops.
+    """
+    rows, cols = geo.rows, geo.cols
+    r_lo, r_hi = _interior(rows)
+    c_lo, c_hi = _interior(cols)
+    if r_lo < r_hi and c_lo < c_hi:
+        src = x[r_lo * rows.stride - rows.before :, c_lo * cols.stride - cols.before :]
+        _correlate_block(out[r_lo:r_hi, c_lo:c_hi], src, groups, geo, bias)
+    else:
+        r_lo = r_hi = 0
+    frame = [
+        ((0, r_lo), (0, cols.out)),
+        ((r_hi, rows.out), (0, cols.out)),
+        ((r_lo, r_hi), (0, c_lo)),
+        ((r_lo, r_hi), (c_hi, cols.out)),
+    ]
+    for (i0, i1), (j0, j1) in frame:
+        if i1 > i0 and j1 > j0:
+            src = _padded_crop(x, geo, border, (i0, i1), (j0, j1))
+            _correlate_block(out[i0:i1, j0:j1], src, groups, geo, bias)
+
+
+def _interior(plan) -> tuple[int, int]:
+    """Output index range ``[lo, hi)`` whose windows need no padded cell."""
+    lo = -(-plan.before // plan.stride)
+    hi = (plan.n + plan.before - plan.k_eff) // plan.stride + 1
+    return min(lo, plan.out), max(min(hi, plan.out), 0)
+
+
+def _padded_crop(x, geo: Geometry, border: str, out_rows, out_cols) -> np.ndarray:
+    """The padded input cells read by the output block ``out_rows`` × ``out_cols``."""
+
+    def source(plan, first, last, n):
+        start = first * plan.stride - plan.before
+        index = np.arange(start, (last - 1) * plan.stride + plan.k_eff - plan.before)
+        return border_index(index, n, border)
+
+    rows = source(geo.rows, *out_rows, x.shape[0])
+    cols = source(geo.cols, *out_cols, x.shape[1])
+    crop = x[np.ix_(np.maximum(rows, 0), np.maximum(cols, 0))]
+    crop[rows < 0] = 0
+    crop[:, cols < 0] = 0
+    return crop
+
+
+def _correlate_block(out, src, groups, geo: Geometry, bias: float) -> None:
+    """``out[i, j] = sum_t w_t * src[i*sy + oy_t, j*sx + ox_t] + bias`` in cache-sized strips.
+
+    Parameters
+    ----------
+    out : ndarray of shape (n, m, C), float32
+        Output block, written in place.
+    src : ndarray of shape (>= (n-1)*sy + span_y, >= (m-1)*sx + span_x, C)
+        Input cells, ``src[0, 0]`` under the first tap of ``out[0, 0]``.
+    """
+    sy, sx = geo.rows.stride, geo.cols.stride
+    n_cols = out.shape[1]
+
+    def work(r0: int, r1: int, strip: int) -> None:
+        scratch = np.empty((strip, *out.shape[1:]), dtype=np.float32)
+        for i0 in range(r0, r1, strip):
+            n = min(r1, i0 + strip) - i0
+            target = out[i0 : i0 + n]
+            for g, (weight, offsets) in enumerate(groups):
+                views = [
+                    src[i0 * sy + oy : i0 * sy + oy + (n - 1) * sy + 1 : sy,
+                        ox : ox + (n_cols - 1) * sx + 1 : sx]
+                    for oy, ox in offsets
+                ]
+                _accumulate(target, views, weight, scratch[:n], first=(g == 0))
+            if bias:
+                np.add(target, bias, out=target)
+
+    _run_in_strips(out.shape[0], n_cols * out.shape[2], work)
+
+
+def activate(x: np.ndarray, kind: str) -> np.ndarray:
+    """Apply an activation to a new array.
+
+    Parameters
+    ----------
+    x : ndarray of any shape, float32
+    kind : {'none', 'relu', 'abs'}
+
+    Returns
+    -------
+    ndarray, same shape and dtype
+    """
+    if kind == "relu":
+        return np.maximum(x, 0, dtype=x.dtype)
+    if kind == "abs":
+        return np.abs(x)
+    if kind == "none":
+        return x.copy()
+    raise ParameterError(f"activation must be one of {', '.join(ACTIVATIONS)}, not {kind!r}.")
+
+
+def pool(x, kind: str, size=2, stride=None) -> np.ndarray:
+    """Max or average pooling of every plane; no padding, floor (Keras 'valid').
+
+    ``out = floor((n - p)/stride) + 1`` per axis.
+
+    Parameters
+    ----------
+    x : array_like of shape (H, W) or (H, W, C)
+    kind : {'max', 'avg'}
+    size : int or (int, int)
+        Window ``p``.
+    stride : int or (int, int) or None
+        Step; ``None`` means ``size``.
+
+    Returns
+    -------
+    ndarray of shape (Ho, Wo) or (Ho, Wo, C), float32
+    """
+    if kind not in ("max", "avg"):
+        raise ParameterError(f"pooling must be max or avg, not {kind!r}.")
+    x = np.asarray(x, dtype=np.float32)
+    planar = x.ndim == 2
+    x3 = x[:, :, None] if planar else x
+    geo = pool_output_shape(x3.shape[:2], size, stride)
+    rows, cols = geo.rows, geo.cols
+    out = np.empty((*geo.shape, x3.shape[2]), dtype=np.float32)
+    combine = np.maximum if kind == "max" else np.add
+
+    def work(r0: int, r1: int, strip: int) -> None:
+        # Reduce each window's rows first (long contiguous rows), then its columns.
+        line = np.empty((strip, x3.shape[1], x3.shape[2]), dtype=np.float32)
+        for i0 in range(r0, r1, strip):
+            i1 = min(r1, i0 + strip)
+            n = i1 - i0
+            acc = line[:n]
+            for u in range(rows.k):
+                rows_u = x3[i0 * rows.stride + u : (i1 - 1) * rows.stride + u + 1 : rows.stride]
+                if u == 0:
+                    acc[...] = rows_u
+                else:
+                    combine(acc, rows_u, out=acc)
+            target = out[i0:i1]
+            for v in range(cols.k):
+                cols_v = acc[:, v : v + (cols.out - 1) * cols.stride + 1 : cols.stride]
+                if v == 0:
+                    target[...] = cols_v
+                else:
+                    combine(target, cols_v, out=target)
+            if kind == "avg":
+                np.multiply(target, 1.0 / (rows.k * cols.k), out=target)
+
+    _run_in_strips(rows.out, x3.shape[1] * x3.shape[2], work)
+    return out[:, :, 0] if planar else out

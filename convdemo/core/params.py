@@ -1,0 +1,104 @@
+"""The settings of one pipeline run, as frozen (hashable, comparable) dataclasses.
+
+``Settings`` holds every option of :func:`convdemo.run` and the CLI's ``apply``
+with the same names and defaults; ``__post_init__`` validates and normalises
+each one, raising :class:`ParameterError` with a sentence a user can act on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from convdemo.core.errors import ParameterError
+from convdemo.core.geometry import Pair, as_pair, normalise_padding
+from convdemo.core.ops import ACTIVATIONS, BORDERS, POOLS
+
+CHANNEL_MODES = ("gray", "rgb-sum", "per-channel", "red", "green", "blue")
+STAGES = ("conv", "activation", "pool")
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    word = str(value).strip().lower()
+    if word == "grey":
+        word = "gray"
+    if word not in allowed:
+        raise ParameterError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return word
+
+
+def _finite(value, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a number, not {value!r}.") from None
+    if not math.isfinite(number):
+        raise ParameterError(f"{name} must be a finite number, not {value!r}.")
+    return number
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option of a pipeline run except the image and the kernel weights.
+
+    Attributes
+    ----------
+    stride : (int, int)
+        Step between output positions (rows, columns); an int means both.
+    padding : 'valid' | 'same' | 'full' | (int, int)
+        Padding rule (see :mod:`convdemo.core.geometry`).
+    border : 'zero' | 'reflect' | 'replicate' | 'wrap'
+        How padded cells are filled.
+    dilation : (int, int)
+        Gap between kernel taps (1 = none).
+    flip : bool
+        True convolution: rotate the kernel 180° first.
+    divisor, bias : float
+        ``out = sum / divisor + bias``.
+    channels : str
+        One of ``CHANNEL_MODES``.
+    activation : 'none' | 'relu' | 'abs'
+    pool : 'none' | 'max' | 'avg'
+    pool_size : (int, int)
+    pool_stride : (int, int) or None
+        ``None`` means ``pool_size``.
+    """
+
+    stride: Pair = (1, 1)
+    padding: str | Pair = "valid"
+    border: str = "zero"
+    dilation: Pair = (1, 1)
+    flip: bool = False
+    divisor: float = 1.0
+    bias: float = 0.0
+    channels: str = "gray"
+    activation: str = "none"
+    pool: str = "none"
+    pool_size: Pair = (2, 2)
+    pool_stride: Pair | None = None
+
+    def __post_init__(self):
+        fix = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        fix("stride", as_pair(self.stride, "stride"))
+        fix("padding", normalise_padding(self.padding))
+        fix("border", _choice(self.border, BORDERS, "border"))
+        fix("dilation", as_pair(self.dilation, "dilation"))
+        fix("flip", bool(self.flip))
+        fix("divisor", _finite(self.divisor, "divisor"))
+        if self.divisor == 0:
+            raise ParameterError("divisor must not be 0.")
+        fix("bias", _finite(self.bias, "bias"))
+        fix("channels", _choice(self.channels, CHANNEL_MODES, "channels"))
+        fix("activation", _choice(self.activation, ACTIVATIONS, "activation"))
+        fix("pool", _choice(self.pool, POOLS, "pool"))
+        fix("pool_size", as_pair(self.pool_size, "pool size"))
+        if self.pool_stride is not None:
+            fix("pool_stride", as_pair(self.pool_stride, "pool stride"))
+
+    @property
+    def padding_text(self) -> str:
+        """Padding as a user types it: 'same', '1' or '1,2'."""
+        if isinstance(self.padding, str):
+            return self.padding
+        py, px = self.padding
+        return str(py) if py == px else f"{py},{px}"
