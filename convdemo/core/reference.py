@@ -58,7 +58,7 @@ def correlate2d_reference(x, k, *, stride=1, padding="valid", border="zero", dil
     xp = np.pad(x, ((top, bottom), (left, right)), mode=_NP_PAD_MODE[border])
     ho = (xp.shape[0] - (dy * (kh - 1) + 1)) // sy + 1
     wo = (xp.shape[1] - (dx * (kw - 1) + 1)) // sx + 1
-    out = np.zeros((ho, wo))
+    out = np.zeros((max(ho, 0), max(wo, 0)))  # empty when the kernel does not fit
     for i in range(ho):
         for j in range(wo):
             total = 0.0

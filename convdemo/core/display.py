@@ -1,0 +1,109 @@
+"""Float stage arrays → uint8 RGB pictures for showing, plus the legend's values.
+
+Modes (``DISPLAY_MODES``):
+
+* ``clip``: values outside 0–255 are cut off (what a photo editor would save).
+* ``stretch``: the array's minimum → black, maximum → white.
+* ``abs``: ``|v|`` clipped to 0–255 (edge strength regardless of sign).
+* ``diverging``: zero in the middle; single planes use a blue–white–red map
+  scaled to ``±max|v|``; colour arrays show each channel as ``128 + 127·v/max|v|``.
+* ``auto``: ``diverging`` when any value is negative, else ``clip``, so signed
+  outputs are never silently clipped.
+
+Single-plane arrays become grey (or the diverging map); (H, W, 3) arrays stay colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from convdemo.core.errors import ParameterError
+
+DISPLAY_MODES = ("auto", "clip", "stretch", "abs", "diverging")
+
+# Blue → white → red, sampled at 0, 0.25, 0.5, 0.75, 1 (negative → positive).
+_DIVERGING_STOPS = np.array(
+    [[33, 102, 172], [146, 197, 222], [247, 247, 247], [244, 165, 130], [178, 24, 43]], dtype=np.float32
+)
+
+
+@dataclass(frozen=True, eq=False)
+class DisplayImage:
+    """A picture of a stage array and what its colours mean.
+
+    Attributes
+    ----------
+    rgb : ndarray of shape (H, W, 3), uint8
+    mode : str
+        The mode actually used ('auto' resolved).
+    low, high : float
+        Values shown at the two ends of the colour bar.
+    """
+
+    rgb: np.ndarray
+    mode: str
+    low: float
+    high: float
+
+    @property
+    def legend(self) -> str:
+        """One line for a colour bar or a status bar."""
+        return f"{self.mode}: {self.low:.4g} … {self.high:.4g}"
+
+
+def resolve_mode(array: np.ndarray, mode: str) -> str:
+    """Resolve ``auto`` for ``array``; validate other modes."""
+    if mode not in DISPLAY_MODES:
+        raise ParameterError(f"display must be one of {', '.join(DISPLAY_MODES)}, not {mode!r}.")
+    if mode == "auto":
+        return "diverging" if array.size and float(array.min()) < 0 else "clip"
+    return mode
+
+
+def diverging_colours(t: np.ndarray) -> np.ndarray:
+    """Map ``t`` in [0, 1] (0.5 = zero) to the blue–white–red map, uint8 (..., 3)."""
+    t = np.clip(t, 0.0, 1.0) * (len(_DIVERGING_STOPS) - 1)
+    lo = np.minimum(t.astype(np.int32), len(_DIVERGING_STOPS) - 2)
+    frac = (t - lo)[..., None]
+    rgb = _DIVERGING_STOPS[lo] * (1 - frac) + _DIVERGING_STOPS[lo + 1] * frac
+    return (rgb + 0.5).astype(np.uint8)
+
+
+def _to_uint8(a: np.ndarray) -> np.ndarray:
+    return (np.clip(a, 0, 255) + 0.5).astype(np.uint8)
+
+
+def to_display(array, mode: str = "auto") -> DisplayImage:
+    """Turn a stage array into an RGB picture.
+
+    Parameters
+    ----------
+    array : array_like of shape (H, W) or (H, W, 3)
+        Stage values (any sign, any range).
+    mode : {'auto', 'clip', 'stretch', 'abs', 'diverging'}
+
+    Returns
+    -------
+    DisplayImage
+    """
+    a = np.asarray(array, dtype=np.float32)
+    mode = resolve_mode(a, mode)
+    if mode == "clip":
+        out, low, high = _to_uint8(a), 0.0, 255.0
+    elif mode == "abs":
+        out, low, high = _to_uint8(np.abs(a)), 0.0, 255.0
+    elif mode == "stretch":
+        low, high = (float(a.min()), float(a.max())) if a.size else (0.0, 1.0)
+        span = high - low if high > low else 1.0
+        out = _to_uint8((a - low) * (255.0 / span))
+    else:
+        m = float(np.abs(a).max()) if a.size else 0.0
+        m = m if m > 0 else 1.0
+        low, high = -m, m
+        if a.ndim == 2:
+            return DisplayImage(diverging_colours(0.5 + a / (2 * m)), mode, low, high)
+        out = _to_uint8(128.0 + a * (127.0 / m))
+    rgb = np.repeat(out[:, :, None], 3, axis=2) if out.ndim == 2 else out
+    return DisplayImage(np.ascontiguousarray(rgb), mode, low, high)

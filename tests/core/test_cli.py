@@ -1,0 +1,134 @@
+"""The command line (DESIGN.md §4): apply, presets, errors."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import convdemo
+from convdemo.cli import main
+from convdemo.core.reference import run_reference
+
+
+@pytest.fixture
+def photo(tmp_path):
+    rng = np.random.default_rng(5)
+    pixels = rng.integers(0, 256, (9, 11, 3), dtype=np.uint8)
+    path = tmp_path / "photo.png"
+    Image.fromarray(pixels).save(path)
+    return path, pixels.astype(np.float64)
+
+
+def _apply(tmp_path, photo_path, *options):
+    out = tmp_path / "out.npy"
+    assert main(["apply", str(photo_path), "-o", str(out), *options]) == 0
+    return np.load(out)
+
+
+OPTION_SETS = [
+    (["--kernel", "sobel-x"], dict(weights="sobel-x")),
+    (["--weights", "-1,0,1;-2,0,2;-1,0,1", "--padding", "same", "--border", "reflect"],
+     dict(padding="same", border="reflect")),
+    (["--weights", "-1 2;3 -4", "--stride", "2,1", "--padding", "1", "--flip", "--channels", "per-channel"],
+     dict(stride=(2, 1), padding=1, flip=True, channels="per-channel")),
+    (["--weights", "1,2,3;4,5,6;7,8,9", "--dilation", "2", "--padding", "full", "--border", "wrap",
+      "--divisor", "45", "--bias", "-3", "--channels", "rgb-sum", "--activation", "relu",
+      "--pool", "max", "--pool-size", "3", "--pool-stride", "2"],
+     dict(dilation=2, padding="full", border="wrap", divisor=45, bias=-3, channels="rgb-sum",
+          activation="relu", pool="max", pool_size=3, pool_stride=2)),
+    (["--weights", "0,-1,0;0,1,0;0,0,0", "--channels", "green", "--activation", "abs", "--pool", "avg",
+      "--stage", "activation", "--border", "replicate", "--padding", "same"],
+     dict(channels="green", activation="abs", pool="avg", border="replicate", padding="same",
+          stage="activated")),
+]
+
+
+@pytest.mark.parametrize("options, expected", OPTION_SETS)
+def test_apply_npy_equals_the_reference(tmp_path, photo, options, expected):
+    path, pixels = photo
+    got = _apply(tmp_path, path, *options)
+    expected = dict(expected)
+    stage = expected.pop("stage", None)
+    weights = expected.pop("weights", None)
+    k = convdemo.kernels[weights].weights if weights else _weights_from(options)
+    ref = run_reference(pixels, k, **expected)
+    want = ref[stage] if stage else next(ref[s] for s in ("pooled", "activated", "conv") if ref[s] is not None)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-3)
+
+
+def _weights_from(options):
+    from convdemo.core.kernels import parse_weights
+
+    return parse_weights(options[options.index("--weights") + 1])
+
+
+def test_apply_png_uses_the_display_mapping(tmp_path, photo):
+    path, _ = photo
+    out = tmp_path / "edges.png"
+    assert main(["apply", str(path), "-o", str(out), "--kernel", "sobel-x"]) == 0
+    picture = np.asarray(Image.open(out))
+    assert picture.shape == (7, 9, 3) and picture.dtype == np.uint8
+    # signed output: the auto mapping is diverging, so negative values are not clipped to black
+    assert len(np.unique(picture.reshape(-1, 3), axis=0)) > 10
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "convdemo", *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["apply", "missing.png", "-o", "x.npy", "--kernel", "identity"], "missing.png"),
+    (["apply", "{img}", "-o", "x.npy", "--kernel", "no-such-kernel"], "no preset named 'no-such-kernel'"),
+    (["apply", "{img}", "-o", "x.npy", "--weights", "1,2;3"], "row"),
+    (["apply", "{img}", "-o", "x.npy", "--weights", ",".join(["1"] * 10)], "1×10"),
+    (["apply", "{img}", "-o", "x.npy", "--kernel", "gaussian-5x5", "--stride", "0"], "stride must be at least 1"),
+    (["apply", "{img}", "-o", "x.txt", "--kernel", "identity"], "must end in .png or .npy"),
+    (["apply", "{img}", "-o", "x.npy", "--weights", "1,1,1,1,1,1,1,1,1;" * 1 + "1,1,1,1,1,1,1,1,1",
+      "--dilation", "3"], "does not fit a 9×11 image"),
+    (["apply", "{img}", "-o", "x.npy", "--kernel", "identity", "--stage", "pool"], "the pool stage is off"),
+    (["apply", "{img}", "-o", "x.npy", "--kernel", "identity", "--padding", "middle"], "padding must be"),
+    (["apply", "{img}", "-o", "x.npy"], "one of the arguments --kernel --weights is required"),
+    (["apply", "{img}", "-o", "x.npy", "--weights", "1,nan,1"], "nan"),
+    (["presets", "show", "nope"], "no preset named 'nope'"),
+    (["presets", "import", "{bad}"], "bad.json"),
+])
+def test_errors_are_one_line_with_exit_2(tmp_path, photo, args, message):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "convdemo-kernel", "version": 1, "name": "b", "weights": [[1, 2], [3]]}')
+    args = [a.format(img=photo[0], bad=bad) for a in args]
+    result = subprocess.run([sys.executable, "-m", "convdemo", *args], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("convdemo: error:"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert message.lower() in lines[0].lower()
+
+
+def test_presets_list_show_export_import(tmp_path, capsys):
+    assert main(["presets", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.splitlines()[0].startswith("identity") and "sobel-x" in listing
+    assert main(["presets", "show", "sobel-x"]) == 0
+    shown = capsys.readouterr().out
+    assert "-1" in shown and "3×3" in shown
+    target = tmp_path / "mine.json"
+    assert main(["presets", "export", "sobel-x", str(target)]) == 0
+    doc = json.loads(target.read_text())
+    assert doc["format"] == "convdemo-kernel" and doc["weights"][0] == [-1, 0, 1]
+    assert main(["presets", "export", "sobel-x", str(target)]) == 2  # never overwrites silently
+    doc["name"] = "my edge"
+    target.write_text(json.dumps(doc))
+    assert main(["presets", "import", str(target)]) == 0
+    capsys.readouterr()
+    assert main(["presets", "list"]) == 0
+    assert "my edge" in capsys.readouterr().out
+
+
+def test_version_and_module_entry_point():
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"convdemo {convdemo.__version__}"
