@@ -301,8 +301,9 @@ def _decode(stream: BinaryIO, name: str, max_side: int | None) -> tuple[np.ndarr
         ``(H, W)`` of the file as displayed (after EXIF orientation).
     """
     try:
-        # Pillow only warns between 1× and 2× its pixel limit; we refuse both.  (catch_warnings
-        # swaps a process-wide filter list: harmless here, as every loader installs the same filter.)
+        # Pillow only warns between 1× and 2× its pixel limit; we refuse both.  catch_warnings
+        # swaps a process-wide filter list, so two loads racing in threads could at worst let
+        # one image between 1× and 2× the limit through with a printed warning.
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(stream) as picture:
