@@ -1,0 +1,66 @@
+"""Start the window: ``convdemo [IMAGE] [--screenshot OUT.png]``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pyqtgraph as pg
+from PyQt6.QtCore import QTimer
+from PyQt6.QtWidgets import QApplication
+
+SCREENSHOT_TIMEOUT_MS = 30000
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, created once, with the names QSettings uses."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName("convdemo")
+    app.setApplicationName("convdemo")
+    app.setStyle("Fusion")
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    return app
+
+
+def launch(image: str | None = None, screenshot: str | None = None, max_size: int | None = None) -> int:
+    """Open the main window; with ``screenshot``, save it after the first result and exit.
+
+    Returns
+    -------
+    int
+        The exit code (0, or 2 when the screenshot could not be made).
+    """
+    app = make_app()
+    from convdemo.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.restore_session()
+    if max_size is not None:
+        window.max_size = max_size
+        window.controls.set_working_size(max_size)
+    window.show()
+    outcome = {"code": 0}
+    if screenshot:
+        def take() -> None:
+            app.processEvents()
+            if not window.grab().save(str(Path(screenshot)), "PNG"):
+                print(f"convdemo: error: cannot write {screenshot!r}.", file=sys.stderr)
+                outcome["code"] = 2
+            window.close()
+
+        def give_up() -> None:
+            print("convdemo: error: the first result did not appear in time.", file=sys.stderr)
+            outcome["code"] = 2
+            window.close()
+
+        def first_result(_result) -> None:
+            window.result_shown.disconnect(first_result)
+            QTimer.singleShot(150, take)
+
+        window.result_shown.connect(first_result)
+        window.loader.failed.connect(lambda message: (print(f"convdemo: error: {message}", file=sys.stderr),
+                                                      outcome.update(code=2), window.close()))
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
+    window.open_initial(image)
+    app.exec()
+    return outcome["code"]

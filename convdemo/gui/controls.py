@@ -1,0 +1,247 @@
+"""Stride, padding, border, dilation, channels, activation, pooling and view options.
+
+Each control writes to the :class:`AppState`; :meth:`ControlsPanel.refresh`
+writes the state back into the controls with their signals blocked.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from convdemo.core.errors import ParameterError
+from convdemo.gui.state import AppState
+
+CHANNEL_LABELS = {
+    "gray": ("Grey (luma)", "Convert to grey first (0.299 R + 0.587 G + 0.114 B): one output plane."),
+    "rgb-sum": ("RGB summed (CNN)", "Convolve R, G and B and add the three results: one depth-3 filter, "
+                                    "like a CNN's first layer."),
+    "per-channel": ("Per channel (photo filter)", "Convolve R, G and B separately: three output planes, "
+                                                  "a colour result."),
+    "red": ("Red plane only", "Convolve the red plane alone."),
+    "green": ("Green plane only", "Convolve the green plane alone."),
+    "blue": ("Blue plane only", "Convolve the blue plane alone."),
+}
+PADDING_CHOICES = [
+    ("valid", "valid (none)", "No padding: the kernel stays inside the image, so the output shrinks (Keras 'valid')."),
+    ("same", "same", "Pad so that out = ceil(n / stride), TensorFlow/Keras rule (extra cell after when odd)."),
+    ("full", "full", "Pad k − 1 cells on each side: every overlap of kernel and image gives an output."),
+    ("number", "cells:", "Pad this many cells on every side (PyTorch style)."),
+]
+BORDER_TIPS = {
+    "zero": "Padded cells are 0:  0 0 | a b c d | 0 0",
+    "reflect": "Padded cells mirror the edge:  b a | a b c d | d c",
+    "replicate": "Padded cells repeat the edge pixel:  a a | a b c d | d d",
+    "wrap": "Padded cells come from the other side:  c d | a b c d | a b",
+}
+DISPLAY_TIPS = {
+    "auto": "Diverging colours when there are negative values, else plain 0–255: negatives are never hidden.",
+    "clip": "Show 0–255 as is; values below 0 become black and above 255 white.",
+    "stretch": "Stretch the smallest value to black and the largest to white.",
+    "abs": "Show the size of each value regardless of sign (edge strength).",
+    "diverging": "Zero in the middle (white), negative blue, positive red.",
+}
+WORKING_SIZES = [("256", 256), ("512", 512), ("1024", 1024), ("2048", 2048), ("full", None)]
+
+
+def _combo(items: list[tuple[str, str, str]], tip: str) -> QComboBox:
+    combo = QComboBox()
+    for value, label, item_tip in items:
+        combo.addItem(label, value)
+        combo.setItemData(combo.count() - 1, item_tip, Qt.ItemDataRole.ToolTipRole)
+    combo.setToolTip(tip)
+    return combo
+
+
+def _spin(low: int, high: int, tip: str, special: str | None = None) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setToolTip(tip)
+    if special:
+        spin.setSpecialValueText(special)
+    return spin
+
+
+def _select(combo: QComboBox, value) -> None:
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+class ControlsPanel(QWidget):
+    """Every option except the kernel, grouped the way the lesson introduces them.
+
+    Signals
+    -------
+    max_size_changed(object)
+        The working resolution (int or None for full) the user picked.
+    """
+
+    max_size_changed = pyqtSignal(object)
+
+    def __init__(self, state: AppState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self._build()
+        self.refresh()
+        self._connect()
+
+    # -- building --------------------------------------------------------
+
+    def _build(self) -> None:
+        self.stride_y = _spin(1, 8, "Step between output positions, in input pixels: 2 skips every other pixel.")
+        self.stride_x = _spin(1, 8, "Step between output positions along the columns.")
+        self.stride_per_axis = QCheckBox("per axis")
+        self.stride_per_axis.setToolTip("Use a different stride for rows and columns.")
+        self.padding = _combo([(v, label, tip) for v, label, tip in PADDING_CHOICES],
+                              "How many cells are added around the image before the kernel slides over it.")
+        self.padding_cells = _spin(0, 16, "Cells of padding on every side.")
+        self.border = _combo([(b, b, tip) for b, tip in BORDER_TIPS.items()], "What the padded cells contain.")
+        self.dilation = _spin(1, 8, "Gap between kernel taps: 2 spreads a 3×3 kernel over 5×5 pixels (1 = none).")
+        self.channels = _combo([(v, label, tip) for v, (label, tip) in CHANNEL_LABELS.items()],
+                               "How a colour image's red, green and blue planes are treated.")
+        self.activation = _combo(
+            [("none", "none", "Keep the convolution as it is."),
+             ("relu", "ReLU  max(0, x)", "Negative values become 0, as in a CNN."),
+             ("abs", "abs  |x|", "Negative values become positive: edges of both directions show.")],
+            "A function applied to every convolved value.")
+        self.pool = _combo(
+            [("none", "none", "No pooling."),
+             ("max", "max", "Keep the largest value of each window: the strongest response survives."),
+             ("avg", "average", "Keep the mean of each window.")],
+            "Pooling shrinks the feature map after the activation.")
+        self.pool_size = _spin(1, 8, "Pooling window: 2 takes 2×2 blocks and halves the size.")
+        self.pool_stride = _spin(0, 8, "Step between pooling windows (default: the window size).", special="= size")
+        self.working_size = _combo([(str(v), label, "") for label, v in WORKING_SIZES],
+                                   "Photos larger than this (longest side) are reduced before convolving.")
+        self.display = _combo([(m, m, tip) for m, tip in DISPLAY_TIPS.items()],
+                              "How output values are turned into colours.")
+        self.error = QLabel()
+        self.error.setObjectName("inlineError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("QLabel#inlineError { color: #c0392b; font-weight: 600; }")
+        self.error.hide()
+
+        conv = QFormLayout()
+        stride_row = QHBoxLayout()
+        for w in (self.stride_y, self.stride_x, self.stride_per_axis):
+            stride_row.addWidget(w)
+        stride_row.addStretch(1)
+        conv.addRow("Stride", stride_row)
+        padding_row = QHBoxLayout()
+        padding_row.addWidget(self.padding, 1)
+        padding_row.addWidget(self.padding_cells)
+        conv.addRow("Padding", padding_row)
+        conv.addRow("Border fill", self.border)
+        conv.addRow("Dilation", self.dilation)
+        conv.addRow("Channels", self.channels)
+        after = QFormLayout()
+        after.addRow("Activation", self.activation)
+        after.addRow("Pooling", self.pool)
+        pool_row = QHBoxLayout()
+        pool_row.addWidget(QLabel("size"))
+        pool_row.addWidget(self.pool_size)
+        pool_row.addWidget(QLabel("stride"))
+        pool_row.addWidget(self.pool_stride)
+        pool_row.addStretch(1)
+        after.addRow("", pool_row)
+        view = QFormLayout()
+        view.addRow("Working size", self.working_size)
+        view.addRow("Colours", self.display)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for title, form in (("Sliding the kernel", conv), ("After the convolution", after), ("View", view)):
+            box = QGroupBox(title)
+            box.setLayout(form)
+            layout.addWidget(box)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+    def _connect(self) -> None:
+        for spin in (self.stride_y, self.stride_x, self.padding_cells, self.dilation, self.pool_size,
+                     self.pool_stride):
+            spin.valueChanged.connect(self._write)
+        for combo in (self.padding, self.border, self.channels, self.activation, self.pool):
+            combo.currentIndexChanged.connect(self._write)
+        self.stride_per_axis.toggled.connect(self._write)
+        self.display.currentIndexChanged.connect(lambda: self.state.set_display_mode(self.display.currentData()))
+        self.working_size.currentIndexChanged.connect(
+            lambda: self.max_size_changed.emit(self.working_size_value()))
+        self.state.changed.connect(self.refresh)
+
+    # -- state <-> widgets ---------------------------------------------------
+
+    def working_size_value(self) -> int | None:
+        """The working resolution picked (None = full)."""
+        data = self.working_size.currentData()
+        return None if data == "None" else int(data)
+
+    def set_working_size(self, max_size: int | None) -> None:
+        """Show ``max_size`` in the working-size box (adding it if it is not listed), no signal."""
+        self.working_size.blockSignals(True)
+        if self.working_size.findData(str(max_size)) < 0:
+            self.working_size.addItem(str(max_size), str(max_size))
+        _select(self.working_size, str(max_size))
+        self.working_size.blockSignals(False)
+
+    def _write(self) -> None:
+        per_axis = self.stride_per_axis.isChecked()
+        padding = self.padding.currentData()
+        pool_stride = self.pool_stride.value() or None
+        try:
+            self.state.update_settings(
+                stride=(self.stride_y.value(), self.stride_x.value() if per_axis else self.stride_y.value()),
+                padding=self.padding_cells.value() if padding == "number" else padding,
+                border=self.border.currentData(),
+                dilation=self.dilation.value(),
+                channels=self.channels.currentData(),
+                activation=self.activation.currentData(),
+                pool=self.pool.currentData(),
+                pool_size=self.pool_size.value(),
+                pool_stride=pool_stride,
+            )
+        except ParameterError as error:
+            self.show_error(str(error))
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Write the state into the widgets (signals blocked, so nothing loops)."""
+        s = self.state.settings
+        widgets = [self.stride_y, self.stride_x, self.stride_per_axis, self.padding, self.padding_cells, self.border,
+                   self.dilation, self.channels, self.activation, self.pool, self.pool_size, self.pool_stride,
+                   self.display]
+        for w in widgets:
+            w.blockSignals(True)
+        sy, sx = s.stride
+        self.stride_y.setValue(sy)
+        self.stride_x.setValue(sx)
+        if sy != sx:
+            self.stride_per_axis.setChecked(True)
+        self.stride_x.setEnabled(self.stride_per_axis.isChecked())
+        if isinstance(s.padding, str):
+            _select(self.padding, s.padding)
+        else:
+            _select(self.padding, "number")
+            self.padding_cells.setValue(s.padding[0])
+        self.padding_cells.setEnabled(not isinstance(s.padding, str))
+        self.border.setEnabled(s.padding != "valid")
+        _select(self.border, s.border)
+        self.dilation.setValue(s.dilation[0])
+        _select(self.channels, s.channels)
+        _select(self.activation, s.activation)
+        _select(self.pool, s.pool)
+        self.pool_size.setValue(s.pool_size[0])
+        self.pool_stride.setValue(0 if s.pool_stride is None else s.pool_stride[0])
+        for w in (self.pool_size, self.pool_stride):
+            w.setEnabled(s.pool != "none")
+        _select(self.display, self.state.display_mode)
+        for w in widgets:
+            w.blockSignals(False)
+
+    def show_error(self, message: str) -> None:
+        """Show an impossible combination inline (empty message hides it)."""
+        self.error.setText(message)
+        self.error.setVisible(bool(message))

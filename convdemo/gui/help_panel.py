@@ -1,0 +1,38 @@
+"""The "What am I looking at?" panel: the lesson in a few paragraphs."""
+
+from PyQt6.QtWidgets import QTextBrowser, QWidget
+
+HELP_HTML = """
+<h3>What am I looking at?</h3>
+<p><b>Convolution.</b> A small grid of numbers, the <i>kernel</i>, slides over the image. At each
+position every pixel under the kernel is multiplied by the kernel number on top of it, and the
+products are added up: that sum is one output pixel. Hover any output pixel to see its window,
+the products and the sum.</p>
+<p><b>What kernels do.</b> A 3×3 kernel of 0.1s averages the neighbourhood: it <i>blurs</i>.
+A 1 in the centre and 0 elsewhere copies the image (<i>identity</i>); a 2 in the centre
+<i>brightens</i>. A 1 in the centre and −1 just above it subtracts each pixel's upper neighbour,
+so only places where the brightness changes survive: it <i>finds edges</i>. Negative results are
+shown in blue, positive in red.</p>
+<p><b>Stride.</b> How far the kernel jumps between positions. Stride 2 skips every other pixel,
+so the output is about half as wide and high (and fine patterns can turn into false ones).</p>
+<p><b>Padding.</b> Without padding ('valid') the kernel must stay inside the image, so a 3×3 kernel
+turns 28×28 into 26×26. 'same' adds a border of (usually zero) cells so the size is kept
+(divided by the stride). The titles show the formula with the actual numbers.</p>
+<p><b>Dilation</b> spreads the kernel's taps apart: a 3×3 kernel with dilation 2 looks at 5×5 pixels.</p>
+<p><b>Pooling.</b> 2×2 max pooling keeps the largest value of each 2×2 block and halves the size:
+the strongest response survives, its exact position matters less.</p>
+<p><b>Colour.</b> A colour image has three planes, red, green and blue. A CNN's first layer
+convolves each plane with its own kernel and <i>adds</i> the three results ('RGB summed'); a
+photo filter keeps them apart ('per channel').</p>
+<p><b>CNNs.</b> In a convolutional network nobody writes the kernels: they are weights
+learned from examples. The CNN lab tab trains one and shows its filters as they learn.</p>
+"""
+
+
+class HelpPanel(QTextBrowser):
+    """Read-only lesson text."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setHtml(HELP_HTML)
+        self.setOpenExternalLinks(False)

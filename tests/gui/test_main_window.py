@@ -1,0 +1,161 @@
+"""The main window with real widgets: results, titles, inspector, errors, session, animation."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import convdemo
+from convdemo.core.samples import DEFAULT_SAMPLE, sample_path
+from convdemo.gui.image_views import format_value
+
+
+def wait_result(qtbot, window, action):
+    with qtbot.waitSignal(window.result_shown, timeout=10000) as blocker:
+        action()
+    return blocker.args[0]
+
+
+def test_opens_on_the_default_sample_convolved(window):
+    expected = convdemo.run(convdemo.load_image(sample_path(DEFAULT_SAMPLE)), window.state.kernel)
+    np.testing.assert_allclose(window.views["conv"].array, expected.conv, atol=1e-4)
+    assert window.views["conv"].title.text() == "Convolved · 26×26"
+    assert window.views["conv"].formula.text() == "out = floor((28 + 2·0 − 3)/1) + 1 = 26"
+    assert not window.views["pool"].isVisible()
+    assert window.width() >= 1280 and window.height() >= 800
+
+
+def test_new_kernel_is_shown_exactly(qtbot, window):
+    kernel = convdemo.Kernel.from_array([[0, 1, 0], [0, 0, 0], [0, -2, 0.5]])
+    wait_result(qtbot, window, lambda: window.state.set_kernel(kernel))
+    image = window.state.image.pixels
+    np.testing.assert_allclose(window.views["conv"].array, convdemo.run(image, kernel).conv, atol=1e-4)
+
+
+def test_controls_change_shapes_and_formulas(qtbot, window):
+    c = window.controls
+    wait_result(qtbot, window, lambda: c.padding.setCurrentIndex(c.padding.findData("same")))
+    wait_result(qtbot, window, lambda: c.stride_y.setValue(2))
+    assert window.views["conv"].title.text() == "Convolved · 14×14"
+    assert window.views["conv"].formula.text().startswith("out = ceil(28/2) = 14")
+    wait_result(qtbot, window, lambda: c.activation.setCurrentIndex(c.activation.findData("relu")))
+    wait_result(qtbot, window, lambda: c.pool.setCurrentIndex(c.pool.findData("max")))
+    assert window.views["pool"].isVisible()
+    assert window.views["pool"].title.text() == "Pooled (max 2×2) · 7×7"
+    assert window.views["activation"].title.text() == "Activated (relu) · 14×14"
+    assert window.state.settings.stride == (2, 2) and window.state.settings.padding == "same"
+
+
+def test_impossible_combination_is_explained_inline_and_the_result_stays(qtbot, window):
+    before = window.views["conv"].array.copy()
+    wait_result(qtbot, window, lambda: window.controls.dilation.setValue(8))  # 3×3 → 17×17: still fits
+    with qtbot.waitSignal(window.runner.failed, timeout=10000):
+        window.state.set_kernel(convdemo.Kernel.from_array(np.ones((5, 5))))  # 33×33 effective
+    assert "does not fit a 28×28 image" in window.controls.error.text()
+    assert window.controls.error.isVisibleTo(window)
+    assert window.message.isVisibleTo(window)
+    np.testing.assert_array_equal(window.views["conv"].array, before)
+
+
+def test_pinned_pixel_inspector_matches_hand_computation(qtbot, window):
+    kernel = convdemo.Kernel.from_array([[0, -1, 0], [0, 1, 0], [0, 0, 0]])
+    wait_result(qtbot, window, lambda: window.state.set_kernel(kernel))
+    image = window.state.image.pixels
+    window.pin("conv", 10, 12)
+    hand = image[11, 13] - image[10, 13]  # centre minus the one above, valid padding
+    assert window.views["conv"].array[10, 12] == pytest.approx(hand)
+    html = window.inspector.current_html
+    assert "Convolved pixel (row 10, col 12)" in html and "pinned" in html
+    assert f"Σ = <b>{format_value(hand)}</b>" in html
+    window.move_pin(1, 0)
+    assert window.pinned == ("conv", 11, 12)
+    assert "Convolved pixel (row 11, col 12)" in window.inspector.current_html
+
+
+def test_hover_shows_value_in_status_bar(qtbot, window):
+    window.on_hover("conv", 3, 4)
+    value = window.views["conv"].array[3, 4]
+    assert window.statusBar().currentMessage() == f"Convolved (row 3, col 4) = {value:.4g}"
+    assert "Convolved pixel (row 3, col 4)" in window.inspector.current_html
+
+
+def test_bad_image_gives_a_message_and_keeps_the_current_one(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    before = window.state.image
+    with qtbot.waitSignal(window.loader.failed, timeout=10000):
+        window.open_path(str(bad))
+    assert "broken.png" in window.message.text() and "current image is kept" in window.message.text()
+    assert window.state.image is before
+
+
+def test_opening_a_photo_and_working_size(qtbot, window, tmp_path):
+    path = tmp_path / "wide.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (300, 600, 3), dtype=np.uint8)).save(path)
+    window.max_size = 256
+    wait_result(qtbot, window, lambda: window.open_path(str(path)))
+    assert window.state.image.size == (128, 256)
+    assert "convolving 128×256" in window.size_label.text()
+
+
+def test_stale_results_are_dropped(qtbot, window):
+    shown = []
+    window.result_shown.connect(lambda r: shown.append(r.request.request_id))
+    kernels = [convdemo.Kernel.from_array(np.full((3, 3), v)) for v in (1.0, 2.0, 3.0)]
+    with qtbot.waitSignal(window.result_shown, timeout=10000, check_params_cb=lambda r: r.request.request_id
+                          == window.runner.latest_id):
+        for k in kernels:
+            window.state.set_kernel(k)
+    window.runner.wait()
+    qtbot.wait(50)
+    assert shown[-1] == window.runner.latest_id
+    assert len(shown) <= 2  # the middle request was replaced while waiting
+    np.testing.assert_allclose(window.views["conv"].array[0, 0], 3 * window.state.image.pixels[:3, :3].sum(),
+                               rtol=1e-5)
+
+
+def test_animation_fills_the_output_cell_by_cell(qtbot, window):
+    window.fit_views()
+    window.animation_bar.step()
+    window.animation_bar.step()
+    hidden = window.views["conv"].hidden
+    assert hidden is not None and hidden.sum() == min(26, 40) ** 2 - 2
+    assert window.pinned == ("conv", 0, 1)
+    window.stop_and_unpin()
+    assert window.views["conv"].hidden is None and window.pinned is None
+
+
+def test_save_output_npy_and_png(qtbot, window, tmp_path):
+    window.write_output(str(tmp_path / "out.npy"))
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), window.result.stages.output)
+    window.write_output(str(tmp_path / "out.png"))
+    assert Image.open(tmp_path / "out.png").size == (26, 26)
+
+
+def test_session_is_restored(qtbot, window, store, library):
+    wait_result(qtbot, window, lambda: window.controls.stride_y.setValue(2))
+    kernel = convdemo.Kernel.from_array([[1, 2], [3, 4]], divisor=10)
+    wait_result(qtbot, window, lambda: window.state.set_kernel(kernel))
+    window.close()
+    from convdemo.gui.main_window import MainWindow
+
+    again = MainWindow(library=library, settings=store)
+    qtbot.addWidget(again)
+    again.restore_session()
+    assert again.state.settings.stride == (2, 2)
+    np.testing.assert_array_equal(again.state.kernel.weights, kernel.weights)
+    assert again.state.kernel.divisor == 10
+    assert again.last_image() == str(sample_path(DEFAULT_SAMPLE))
+
+
+def test_screenshot_command(tmp_path):
+    out = tmp_path / "shot.png"
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path),
+           "HOME": str(tmp_path), "PATH": ""}
+    result = subprocess.run([sys.executable, "-m", "convdemo", "--screenshot", str(out)], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    width, height = Image.open(out).size
+    assert width >= 1280 and height >= 800
