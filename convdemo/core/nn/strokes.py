@@ -10,7 +10,7 @@ transformed templates works on all images at once:
 2. the density is blurred with a Gaussian, giving every stroke a bell-shaped
    cross-section whose peak is the same for any straight stretch of pen;
 3. a soft threshold turns the bell into a solid stroke with grey antialiased
-   edges; a higher threshold gives a thinner pen. Where strokes cross the
+   edges; the threshold and the blur together set the pen width. Where strokes cross the
    density adds up and simply saturates, like ink.
 
 Coordinates are (row, column) pairs, rows first, as everywhere in the core.
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-PEN_SIGMA = 0.9
-"""Gaussian blur (pixels) that turns the splatted pen path into a stroke profile."""
+PEN_SIGMAS = np.array([0.8, 1.1, 1.5, 2.0])
+"""Gaussian blurs (pixels) that turn splatted pen paths into stroke profiles; one per pen-width group."""
 
 EDGE = 0.4
 """Width of the grey edge ramp, as a fraction of a stroke's peak density."""
@@ -117,7 +117,7 @@ def ink_weights(rows: np.ndarray, cols: np.ndarray, neighbour: np.ndarray) -> np
     return np.hypot(rows[:, neighbour] - rows, cols[:, neighbour] - cols)
 
 
-def render(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, thresholds: np.ndarray,
+def render(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, widths: np.ndarray,
            size: tuple[int, int]) -> np.ndarray:
     """Draw a batch of pen paths as antialiased white-on-black strokes.
 
@@ -127,9 +127,9 @@ def render(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, thresholds: 
         Pen samples in pixel coordinates; pixel centres sit at integers.
     weights : ndarray of shape (S, P)
         Pen length per sample, in pixels (see :func:`ink_weights`).
-    thresholds : ndarray of shape (S,)
-        Per image, the fraction of the peak density where the stroke edge
-        starts: about 0.05 gives a ~4 px pen, 0.5 a ~2 px pen.
+    widths : ndarray of shape (S,)
+        Pen width of each image in pixels (where the edge is half grey),
+        about 1.5 to 7.
     size : (H, W)
 
     Returns
@@ -149,9 +149,22 @@ def render(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, thresholds: 
             inside = (r >= 0) & (r < h) & (c >= 0) & (c < w)
             index = (base + r * w + c)[inside]
             density += np.bincount(index, weights=(weights * share_r * share_c)[inside], minlength=s * h * w)
-    density = gaussian_filter(density.reshape(s, h, w), sigma=(0, PEN_SIGMA, PEN_SIGMA), truncate=3.0)
-    # A long straight line of unit density blurred by the bilinear splat (variance 1/6 per axis on
-    # average) and the Gaussian peaks at 1 / sqrt(2 pi sigma_eff^2).
-    peak = 1.0 / np.sqrt(2 * np.pi * (PEN_SIGMA ** 2 + 1 / 6))
-    t = thresholds[:, None, None]
-    return np.clip((density / peak - t) / EDGE, 0.0, 1.0).astype(np.float32)
+    density = density.reshape(s, h, w)
+    # Blur each image with the pen sigma nearest to a third of its width, then threshold the
+    # bell-shaped profile where it is as wide as the pen. A long straight line of unit density
+    # blurred by the bilinear splat (variance 1/6 per axis on average) and a Gaussian of sigma
+    # s peaks at 1 / sqrt(2 pi (s^2 + 1/6)) and falls to a fraction f of that at
+    # distance sqrt(-2 ln f (s^2 + 1/6)).
+    group = np.abs(widths[:, None] / 3 - PEN_SIGMAS).argmin(axis=1)
+    threshold = np.empty(s)
+    for g, sigma in enumerate(PEN_SIGMAS):
+        members = np.flatnonzero(group == g)
+        if len(members) == 0:
+            continue
+        variance = sigma ** 2 + 1 / 6
+        blurred = gaussian_filter(density[members], sigma=(0, sigma, sigma), truncate=3.0)
+        density[members] = blurred * np.sqrt(2 * np.pi * variance)
+        half_grey = np.exp(-(widths[members] / 2) ** 2 / (2 * variance))
+        threshold[members] = np.clip(half_grey, EDGE, 1.0) - EDGE / 2
+    t = threshold[:, None, None]
+    return np.clip((density - t) / EDGE, 0.0, 1.0).astype(np.float32)
