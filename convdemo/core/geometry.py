@@ -105,6 +105,12 @@ class AxisPlan:
         """Input size after padding."""
         return self.n + self.before + self.after
 
+    def interior(self) -> tuple[int, int]:
+        """Output index range ``[lo, hi)`` whose windows read no padded cell (may be empty)."""
+        lo = -(-self.before // self.stride)
+        hi = (self.n + self.before - self.k_eff) // self.stride + 1
+        return min(lo, self.out), max(min(hi, self.out), 0)
+
 
 def plan_axis(n: int, k: int, *, stride: int = 1, dilation: int = 1, padding="valid") -> AxisPlan:
     """Padding and output size along one axis.
@@ -131,7 +137,7 @@ def plan_axis(n: int, k: int, *, stride: int = 1, dilation: int = 1, padding="va
         out = -(-n // stride)
         total = max((out - 1) * stride + k_eff - n, 0)
         before, after = total // 2, total - total // 2
-        formula = f"{dil}out = ceil({n}/{stride}) = {out}  (pad {before} before, {after} after)"
+        formula = f"{dil}out = ceil({n}/{stride}) = {out}  (pad {before} + {after})"
         return AxisPlan(n, k, dilation, stride, before, after, out, formula)
     if padding == "valid":
         p = 0
@@ -166,7 +172,7 @@ class Geometry:
     def formula(self) -> str:
         """Readable formula, once when both axes agree, else per axis."""
         r, c = self.rows.formula, self.cols.formula
-        return r if r == c else f"rows: {r}\ncolumns: {c}"
+        return r if r == c else f"rows: {r}\ncols: {c}"
 
 
 def _size(h: int, w: int) -> str:

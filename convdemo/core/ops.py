@@ -169,8 +169,8 @@ def _correlate_into(out, x, groups, geo: Geometry, border: str, bias: float) -> 
     edges is computed from small padded crops.
     """
     rows, cols = geo.rows, geo.cols
-    r_lo, r_hi = _interior(rows)
-    c_lo, c_hi = _interior(cols)
+    r_lo, r_hi = rows.interior()
+    c_lo, c_hi = cols.interior()
     if r_lo < r_hi and c_lo < c_hi:
         src = x[r_lo * rows.stride - rows.before :, c_lo * cols.stride - cols.before :]
         _correlate_block(out[r_lo:r_hi, c_lo:c_hi], src, groups, geo, bias)
@@ -186,13 +186,6 @@ def _correlate_into(out, x, groups, geo: Geometry, border: str, bias: float) -> 
         if i1 > i0 and j1 > j0:
             src = _padded_crop(x, geo, border, (i0, i1), (j0, j1))
             _correlate_block(out[i0:i1, j0:j1], src, groups, geo, bias)
-
-
-def _interior(plan) -> tuple[int, int]:
-    """Output index range ``[lo, hi)`` whose windows need no padded cell."""
-    lo = -(-plan.before // plan.stride)
-    hi = (plan.n + plan.before - plan.k_eff) // plan.stride + 1
-    return min(lo, plan.out), max(min(hi, plan.out), 0)
 
 
 def _padded_crop(x, geo: Geometry, border: str, out_rows, out_cols) -> np.ndarray:

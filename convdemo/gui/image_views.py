@@ -106,7 +106,10 @@ class StageView(QWidget):
         self.formula.setObjectName("stageFormula")
         self.formula.setStyleSheet("QLabel#stageFormula { font-family: monospace; font-size: 9pt; }")
         self.formula.setWordWrap(True)
+        self.formula.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Same header height in every panel, so the linked views line up exactly.
+        self.formula.setFixedHeight(self.formula.fontMetrics().lineSpacing() * 4 + 4)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.ci.setContentsMargins(0, 0, 0, 0)
         self.view: pg.ViewBox = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
@@ -148,7 +151,7 @@ class StageView(QWidget):
         self.array, self.picture, self.placement = array, picture, placement
         self.title.setText(title)
         self.formula.setText(formula)
-        self.formula.setVisible(bool(formula.strip()))
+        self.formula.setToolTip(formula)
         self.image.setTransform(QTransform().translate(placement.offset_x, placement.offset_y)
                                 .scale(placement.scale_x, placement.scale_y))
         self._show_picture()

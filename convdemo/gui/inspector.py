@@ -28,6 +28,7 @@ def _cell_style(value: float, scale: float, padded: bool = False, winner: bool =
         level = int(np.clip(value, 0, 255))
         text = "#000" if level > 110 else "#fff"
         return (f"background:rgb({level},{level},{level}); color:{text}; padding:2px 5px; text-align:right;"
+                " border:1px solid #999;"
                 + (" font-style:italic; color:#999;" if padded else ""))
     if value > 0:
         colour = (255, int(255 - 110 * t), int(255 - 110 * t))

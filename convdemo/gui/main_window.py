@@ -414,9 +414,14 @@ class MainWindow(QMainWindow):
         self.stage_row.setFocus()
 
     def pin_strongest(self) -> None:
-        """Pin the convolved pixel with the largest magnitude: a first example for the inspector."""
-        conv = self.result.stages.conv
-        magnitude = np.abs(conv) if conv.ndim == 2 else np.abs(conv).sum(axis=2)
+        """Pin the strongest convolved pixel away from the padding: a first example for the inspector."""
+        stages = self.result.stages
+        magnitude = np.abs(stages.conv) if stages.conv.ndim == 2 else np.abs(stages.conv).sum(axis=2)
+        (r0, r1), (c0, c1) = stages.conv_geometry.rows.interior(), stages.conv_geometry.cols.interior()
+        if r1 > r0 and c1 > c0:
+            inside = np.zeros_like(magnitude)
+            inside[r0:r1, c0:c1] = magnitude[r0:r1, c0:c1]
+            magnitude = inside
         self.pin("conv", *(int(v) for v in np.unravel_index(np.argmax(magnitude), magnitude.shape)))
 
     def move_pin(self, d_row: int, d_col: int) -> None:

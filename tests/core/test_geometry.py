@@ -54,7 +54,7 @@ def test_formula_per_axis_when_axes_differ():
     text = output_shape((28, 20), (3, 3)).formula
     assert text.splitlines() == [
         "rows: out = floor((28 + 2·0 − 3)/1) + 1 = 26",
-        "columns: out = floor((20 + 2·0 − 3)/1) + 1 = 18",
+        "cols: out = floor((20 + 2·0 − 3)/1) + 1 = 18",
     ]
 
 

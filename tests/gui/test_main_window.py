@@ -49,8 +49,8 @@ def test_controls_change_shapes_and_formulas(qtbot, window):
 
 
 def test_impossible_combination_is_explained_inline_and_the_result_stays(qtbot, window):
-    before = window.views["conv"].array.copy()
     wait_result(qtbot, window, lambda: window.controls.dilation.setValue(8))  # 3×3 → 17×17: still fits
+    before = window.views["conv"].array.copy()
     with qtbot.waitSignal(window.runner.failed, timeout=10000):
         window.state.set_kernel(convdemo.Kernel.from_array(np.ones((5, 5))))  # 33×33 effective
     assert "does not fit a 28×28 image" in window.controls.error.text()
@@ -75,6 +75,8 @@ def test_pinned_pixel_inspector_matches_hand_computation(qtbot, window):
 
 
 def test_hover_shows_value_in_status_bar(qtbot, window):
+    assert window.pinned is not None  # the strongest pixel is pinned at start as a first example
+    window.unpin()
     window.on_hover("conv", 3, 4)
     value = window.views["conv"].array[3, 4]
     assert window.statusBar().currentMessage() == f"Convolved (row 3, col 4) = {value:.4g}"
