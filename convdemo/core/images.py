@@ -162,7 +162,13 @@ def to_gray(image: np.ndarray) -> np.ndarray:
         return image.astype(np.float32, copy=False)
     if image.ndim != 3 or image.shape[2] != 3:
         raise ParameterError(f"An image must have shape (H, W) or (H, W, 3), not {image.shape}.")
-    return (image @ LUMA_WEIGHTS).astype(np.float32)
+    # float64 products rounded once to float32, a cache-sized band of rows at a time
+    # (no float64 copy of a whole photo).
+    gray = np.empty(image.shape[:2], dtype=np.float32)
+    band = max(1, (1 << 16) // image.shape[1])
+    for top in range(0, image.shape[0], band):
+        np.matmul(image[top : top + band], LUMA_WEIGHTS, out=gray[top : top + band])
+    return gray
 
 
 def save_png(path: str | os.PathLike, array_uint8: np.ndarray) -> Path:

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
+from scipy.linalg.blas import saxpy as _saxpy
 
 from convdemo.core.errors import ParameterError
 from convdemo.core.geometry import Geometry, output_shape, pool_output_shape
@@ -205,7 +206,11 @@ def _padded_crop(x, geo: Geometry, border: str, out_rows, out_cols) -> np.ndarra
 
 
 def _correlate_block(out, src, groups, geo: Geometry, bias: float) -> None:
-    """``out[i, j] = sum_t w_t * src[i*sy + oy_t, j*sx + ox_t] + bias`` in cache-sized strips.
+    """``out[i, j] = sum_t w_t * src[i*sy + oy_t, j*sx + ox_t] + bias``.
+
+    Stride 1 on a contiguous source uses fused BLAS ``saxpy`` passes over whole
+    rows (:func:`_correlate_rows_saxpy`); otherwise strided numpy passes in
+    cache-sized strips.
 
     Parameters
     ----------
@@ -215,6 +220,9 @@ def _correlate_block(out, src, groups, geo: Geometry, bias: float) -> None:
         Input cells, ``src[0, 0]`` under the first tap of ``out[0, 0]``.
     """
     sy, sx = geo.rows.stride, geo.cols.stride
+    if (sy, sx) == (1, 1) and src.flags.c_contiguous:
+        _correlate_rows_saxpy(out, src, groups, bias)
+        return
     n_cols = out.shape[1]
 
     def work(r0: int, r1: int, strip: int) -> None:
@@ -233,6 +241,44 @@ def _correlate_block(out, src, groups, geo: Geometry, bias: float) -> None:
                 np.add(target, bias, out=target)
 
     _run_in_strips(out.shape[0], n_cols * out.shape[2], work)
+
+
+def _correlate_rows_saxpy(out, src, groups, bias: float) -> None:
+    """Stride-1 correlation as one fused ``y += w * x`` pass per kernel tap.
+
+    With stride 1, tap ``(oy, ox)`` of output row ``i`` reads a contiguous run of
+    the flattened source starting at ``((i + oy) * W + ox) * C``. So a strip of
+    output rows computed over the source's full width (the last ``k_eff - 1``
+    columns of each row are garbage, dropped afterwards) is a sum of contiguous
+    1-D slices: BLAS ``saxpy`` adds each in a single fused, vectorised pass.
+
+    Parameters
+    ----------
+    out : ndarray of shape (n, m, C), float32
+    src : C-contiguous ndarray of shape (>= n + span_y - 1, W, C), float32
+        ``src[0, 0]`` is under the first tap of ``out[0, 0]``; ``m <= W - span_x + 1``.
+    """
+    rows_src, width, c = src.shape
+    row_len = width * c
+    flat = src.reshape(-1)
+    taps = [(float(w), (oy * width + ox) * c) for w, offsets in groups for oy, ox in offsets]
+    last = max(offset for _, offset in taps)
+    n_out, n_cols = out.shape[:2]
+    strip = max(1, _STRIP_BYTES // (4 * row_len))
+    buffer = np.empty(strip * row_len, dtype=np.float32)
+    for i0 in range(0, n_out, strip):
+        n = min(n_out, i0 + strip) - i0
+        base = i0 * row_len
+        length = min(n * row_len, flat.size - base - last)  # the last row's tail is garbage anyway
+        y = buffer[:length]
+        (w0, o0), rest = taps[0], taps[1:]
+        np.multiply(flat[base + o0 : base + o0 + length], w0, out=y)
+        for w, offset in rest:
+            _saxpy(flat[base + offset : base + offset + length], y, a=w)
+        target = out[i0 : i0 + n]
+        target[...] = buffer[: n * row_len].reshape(n, width, c)[:, :n_cols]
+        if bias:
+            np.add(target, bias, out=target)
 
 
 def activate(x: np.ndarray, kind: str) -> np.ndarray:
