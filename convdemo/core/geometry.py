@@ -179,6 +179,11 @@ def _size(h: int, w: int) -> str:
     return f"{h}×{w}"
 
 
+def _geometry(hw: Pair, khw: Pair, stride: Pair, dilation: Pair, padding: tuple) -> Geometry:
+    return Geometry(*(plan_axis(n, k, stride=s, dilation=d, padding=p)
+                      for n, k, s, d, p in zip(hw, khw, stride, dilation, padding)))
+
+
 def output_shape(image_hw: Pair, kernel_hw: Pair, *, stride=1, padding="valid", dilation=1) -> Geometry:
     """Output shape, padding and formula of a convolution, or a clear error.
 
@@ -207,10 +212,7 @@ def output_shape(image_hw: Pair, kernel_hw: Pair, *, stride=1, padding="valid", 
     py, px = (pad, pad) if isinstance(pad, str) else pad
     h, w = image_hw
     kh, kw = kernel_hw
-    geo = Geometry(
-        plan_axis(h, kh, stride=sy, dilation=dy, padding=py),
-        plan_axis(w, kw, stride=sx, dilation=dx, padding=px),
-    )
+    geo = _geometry(image_hw, kernel_hw, (sy, sx), (dy, dx), (py, px))
     if geo.rows.out < 1 or geo.cols.out < 1:
         kernel = f"a {_size(kh, kw)} kernel"
         if (dy, dx) != (1, 1):
@@ -246,10 +248,7 @@ def pool_output_shape(input_hw: Pair, size=2, stride=None) -> Geometry:
     ph, pw = as_pair(size, "pool size")
     sy, sx = as_pair(size if stride is None else stride, "pool stride")
     h, w = input_hw
-    geo = Geometry(
-        plan_axis(h, ph, stride=sy, padding="valid"),
-        plan_axis(w, pw, stride=sx, padding="valid"),
-    )
+    geo = _geometry(input_hw, (ph, pw), (sy, sx), (1, 1), ("valid", "valid"))
     if geo.rows.out < 1 or geo.cols.out < 1:
         raise ParameterError(f"a {_size(ph, pw)} pooling window does not fit a {_size(h, w)} feature map.")
     return geo
