@@ -34,6 +34,8 @@ from convdemo.core.nn.buffers import Buffers
 from convdemo.core.nn.init import he_normal
 
 PADDINGS = ("valid", "same")
+GRAD_CHUNK = 8192
+"""Columns per slice when the conv weight gradient is summed over a batch."""
 
 
 class Layer:
@@ -174,7 +176,12 @@ class Conv2D(Layer):
         kk = k * k * c
         g = grad.reshape(f, -1)
         both = self._buffers.get("grad_matrix", (f, kk + 1), grad.dtype)
-        np.matmul(g, self._cols.T, out=both)
+        part = self._buffers.get("grad_part", (f, kk + 1), grad.dtype)
+        both.fill(0.0)
+        # One product over all N*Ho*Wo columns is ~4x slower in OpenBLAS than summing slices.
+        for start in range(0, g.shape[1], GRAD_CHUNK):
+            np.matmul(g[:, start:start + GRAD_CHUNK], self._cols[:, start:start + GRAD_CHUNK].T, out=part)
+            both += part
         self.grads["weight"][...] = both[:, :kk].reshape(weight.shape)
         self.grads["bias"][...] = both[:, kk]
         if not self.input_grad:
@@ -199,16 +206,18 @@ class ReLU(Layer):
     kind = "relu"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        # x * (x > 0) with the mask kept for backward: faster than np.maximum followed by
+        # recomputing the mask from the output.
+        self._mask = self._buffers.get("mask", x.shape, np.bool_)
+        np.greater(x, 0, out=self._mask)
         out = self._buffers.get("out", x.shape, x.dtype)
-        np.maximum(x, 0, out=out)
-        self._out = out
+        np.multiply(x, self._mask, out=out)
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        """``grad`` where the output was positive, 0 elsewhere."""
+        """``grad`` where the input was positive, 0 elsewhere."""
         dx = self._buffers.get("dx", grad.shape, grad.dtype)
-        np.sign(self._out, out=dx)  # the output is >= 0, so its sign is the 0/1 mask
-        np.multiply(dx, grad, out=dx)
+        np.multiply(grad, self._mask, out=dx)
         return dx
 
 
