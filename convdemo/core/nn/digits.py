@@ -153,10 +153,13 @@ def _draw(template: Template, count: int, rng: np.random.Generator) -> np.ndarra
     weights = ink_weights(rows, cols, template.neighbour)
     mass = weights.sum(axis=1)
     middle = (SIZE - 1) / 2
-    # Centre of mass at the middle, give or take a pixel.
-    rows += (middle + rng.uniform(-1.0, 1.0, count) - (weights * rows).sum(axis=1) / mass)[:, None]
-    cols += (middle + rng.uniform(-1.0, 1.0, count) - (weights * cols).sum(axis=1) / mass)[:, None]
     widths = 1.6 + 3.4 * rng.random(count) ** 1.5  # mostly 2-3.5 px, now and then a fat pen
+    margin = 1.0 + widths / 2
+    for axis in (rows, cols):
+        # Centre of mass at the middle give or take a pixel, but never closer to the border than 1 px.
+        shift = middle + rng.uniform(-1.0, 1.0, count) - (weights * axis).sum(axis=1) / mass
+        shift = np.clip(shift, margin - axis.min(axis=1), SIZE - 1 - margin - axis.max(axis=1))
+        axis += shift[:, None]
     return render(rows, cols, weights, widths, (SIZE, SIZE))
 
 

@@ -150,7 +150,8 @@ def train(model: Model, train_set: Dataset, val_set: Dataset | None, config: Tra
             started = time.perf_counter()
             index = order[(batch - 1) * size:batch * size]
             x = np.take(train_set.x, index, axis=0, out=x_batch[:len(index)])
-            loss, right = model.train_step(x, train_set.y[index])
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is checked below
+                loss, right = model.train_step(x, train_set.y[index])
             if not math.isfinite(loss):
                 raise TrainingDiverged(
                     f"Training diverged in epoch {epoch}, batch {batch}: the loss became {loss}. "
