@@ -43,7 +43,3 @@ class Buffers:
             array = np.empty(shape, dtype) if fill is None else np.full(shape, fill, dtype)
             self._arrays[name] = array
         return array
-
-    def clear(self) -> None:
-        """Drop every array (used when copying a model)."""
-        self._arrays.clear()

@@ -47,8 +47,6 @@ class Layer:
         Trainable arrays and their gradients from the last ``backward``.
     """
 
-    kind = "layer"
-
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
@@ -63,10 +61,6 @@ class Layer:
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:  # pragma: no cover - interface
         raise NotImplementedError
-
-    def drop_buffers(self) -> None:
-        """Forget the reusable arrays (they are rebuilt on the next call)."""
-        self._buffers.clear()
 
 
 class Conv2D(Layer):
@@ -98,8 +92,6 @@ class Conv2D(Layer):
     ----------
     params : {'weight': ndarray (F, k, k, C), 'bias': ndarray (F,)}
     """
-
-    kind = "conv"
 
     def __init__(self, in_channels: int, filters: int, kernel_size: int, *, padding: str = "valid",
                  rng: np.random.Generator, dtype=np.float32, input_grad: bool = True) -> None:
@@ -203,8 +195,6 @@ class Conv2D(Layer):
 class ReLU(Layer):
     """``max(x, 0)`` element-wise; any shape."""
 
-    kind = "relu"
-
     def forward(self, x: np.ndarray) -> np.ndarray:
         # x * (x > 0) with the mask kept for backward: faster than np.maximum followed by
         # recomputing the mask from the output.
@@ -232,8 +222,6 @@ class MaxPool2D(Layer):
     ----------
     size : int
     """
-
-    kind = "maxpool"
 
     def __init__(self, size: int = 2) -> None:
         super().__init__()
@@ -281,8 +269,6 @@ class MaxPool2D(Layer):
 class Flatten(Layer):
     """(C, H, W, N) -> (C*H*W, N): a reshape, feature order (C, H, W)."""
 
-    kind = "flatten"
-
     def output_shape(self, input_shape):
         return (int(np.prod(input_shape)),)
 
@@ -307,8 +293,6 @@ class Dense(Layer):
     ----------
     params : {'weight': ndarray (D, out_features), 'bias': ndarray (out_features,)}
     """
-
-    kind = "dense"
 
     def __init__(self, in_features: int, out_features: int, *, rng: np.random.Generator,
                  dtype=np.float32) -> None:
