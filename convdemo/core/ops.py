@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from scipy.linalg.blas import saxpy as _saxpy
@@ -220,7 +221,7 @@ def _correlate_block(out, src, groups, geo: Geometry, bias: float) -> None:
         Input cells, ``src[0, 0]`` under the first tap of ``out[0, 0]``.
     """
     sy, sx = geo.rows.stride, geo.cols.stride
-    if (sy, sx) == (1, 1) and src.flags.c_contiguous:
+    if (sy, sx) == (1, 1) and src.flags.c_contiguous and _single_threaded_saxpy():
         _correlate_rows_saxpy(out, src, groups, bias)
         return
     n_cols = out.shape[1]
@@ -241,6 +242,27 @@ def _correlate_block(out, src, groups, geo: Geometry, bias: float) -> None:
                 np.add(target, bias, out=target)
 
     _run_in_strips(out.shape[0], n_cols * out.shape[2], work)
+
+
+@lru_cache(maxsize=1)
+def _single_threaded_saxpy() -> bool:
+    """Pin scipy's own BLAS to one thread; True when that worked (else use the numpy path).
+
+    A multi-threaded BLAS spins while it waits for its threads, and when the CPU
+    cores are busy (the CNN lab training, another program) one 12 MP
+    convolution went from 50 ms to 10 s here. With one thread it stays near
+    60 ms. numpy's BLAS (a separate library, used by the mini-CNN) is left alone.
+    """
+    import scipy
+    from threadpoolctl import ThreadpoolController
+
+    scipy_dir = Path(scipy.__file__).resolve().parent
+    ours = [lib for lib in ThreadpoolController().lib_controllers
+            if Path(lib.filepath).resolve().is_relative_to(scipy_dir)
+            or Path(lib.filepath).resolve().parent.name == "scipy.libs"]
+    for lib in ours:
+        lib.set_num_threads(1)
+    return bool(ours)
 
 
 def _correlate_rows_saxpy(out, src, groups, bias: float) -> None:
