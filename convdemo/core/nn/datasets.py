@@ -21,7 +21,7 @@ from convdemo.core.nn.idx import is_idx_folder, load_idx_folder
 from convdemo.core.nn.shapes import make_shapes
 
 GENERATORS = {"builtin-digits": make_digits, "builtin-shapes": make_shapes}
-BUILTIN_SIZES = {"builtin-digits": 50_000, "builtin-shapes": 20_000}
+BUILTIN_SIZES = {"builtin-digits": 60_000, "builtin-shapes": 20_000}
 """Images generated for training (before the validation split) when no size is given."""
 TEST_SIZE = 10_000
 """Images generated for ``part='test'`` of a builtin set."""

@@ -105,7 +105,7 @@ def _posed(points: np.ndarray, count: int, rng: np.random.Generator) -> tuple[np
     waves = 2 * np.pi * (rng.normal(0.0, 1.1, (count, WAVES, 2)).astype(np.float32) @ p.T)
     for axis in (rows, cols):
         phase = rng.uniform(0.0, 2 * np.pi, (count, WAVES, 1)).astype(np.float32)
-        amp = rng.uniform(-0.045, 0.045, (count, WAVES, 1)).astype(np.float32)
+        amp = rng.uniform(-0.065, 0.065, (count, WAVES, 1)).astype(np.float32)
         for k in range(WAVES):
             axis += amp[:, k] * np.sin(waves[:, k] + phase[:, k])
     # Pose: column stretch (narrow/wide), slant (shear of columns by row), then rotation.

@@ -44,7 +44,7 @@ class TrainingConfig:
         Seeds the shuffling (the model's initial weights have their own seed).
     """
 
-    epochs: int = 4
+    epochs: int = 3
     batch_size: int = 128
     lr: float = 0.003
     optimizer: str = "adam"
