@@ -66,7 +66,7 @@ def test_divergence_stops_training_with_a_learning_rate_hint(digits):
     train_set, _ = digits
     model = Model(Architecture(), train_set.class_names)
     with pytest.raises(TrainingDiverged, match="smaller learning rate") as caught:
-        for _ in train(model, train_set, None, TrainingConfig(lr=1e30, optimizer="sgd")):
+        for _ in train(model, train_set, None, TrainingConfig(lr=1e38, optimizer="sgd")):
             pass
     assert isinstance(caught.value, ConvdemoError)
 
