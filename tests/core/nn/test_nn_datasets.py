@@ -107,14 +107,13 @@ def test_idx_folder_with_one_split_holds_out_val_split(tmp_path):
     assert (len(train_set), len(val_set)) == (40, 10)
 
 
-def test_idx_reader_keeps_other_types():
+def test_idx_reader_keeps_other_types(tmp_path):
     values = np.arange(6, dtype=">i4").reshape(2, 3) - 2
-    path_bytes = idx_bytes(values, 0x0C)
-    import tempfile
-    with tempfile.NamedTemporaryFile(suffix="-idx2") as f:
-        f.write(path_bytes)
-        f.flush()
-        np.testing.assert_array_equal(read_idx(f.name), values)
+    path = tmp_path / "values-idx2-int"
+    path.write_bytes(idx_bytes(values, 0x0C))
+    result = read_idx(path)
+    np.testing.assert_array_equal(result, values)
+    assert result.dtype == np.int32
 
 
 def test_wrong_magic_number_names_the_file(tmp_path):
