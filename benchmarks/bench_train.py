@@ -2,31 +2,30 @@
 
 Targets (issue 4): ≥ 1.0× PyTorch on the default net (conv 8×3×3 -> ReLU ->
 max-pool -> dense 10, batch 128) and ≥ 0.8× with the second conv block.
-Both sides run the same architecture, Adam, the same batches, 2 threads;
+Both sides run the same architecture, Adam and batches; PyTorch on 2 threads,
+ours with numpy's BLAS on one thread as in training (see ``convdemo/core/nn/threads.py``);
 rounds alternate ours / PyTorch so both see the same machine load, and the
 best round of each counts.
 
 PyTorch is an optional, benchmark-only install (``pip install torch``); without
 it the script says so and prints our figures alone.
 
-Run: ``python benchmarks/bench_train.py`` (about a minute).
+Run: ``python benchmarks/bench_train.py`` (about half a minute).
 """
 
 from __future__ import annotations
 
-import os
+import argparse
+import time
+
+import numpy as np
+
+from convdemo.core.nn import Architecture, Model
+from convdemo.core.nn.optim import Adam
+from convdemo.core.nn.threads import one_blas_thread
 
 THREADS = 2
-os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))  # before numpy loads OpenBLAS
-
-import argparse  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from convdemo.core.nn import Architecture, Model  # noqa: E402
-from convdemo.core.nn.optim import Adam  # noqa: E402
-
+"""PyTorch's thread count: the machine's cores."""
 TARGETS = {1: 1.0, 2: 0.8}
 PAUSE = 0.3
 """Seconds of rest before each timed round: idle OpenMP/OpenBLAS worker threads of the side that
@@ -39,9 +38,10 @@ def ours_trainer(conv_layers: int, x: np.ndarray, y: np.ndarray):
     optimizer = Adam(model.parameters(), lr=1e-3)
 
     def run() -> None:
-        for xb, yb in zip(x, y):
-            model.train_step(xb, yb)
-            optimizer.step()
+        with one_blas_thread():  # as in convdemo.core.nn.training.train
+            for xb, yb in zip(x, y):
+                model.train_step(xb, yb)
+                optimizer.step()
     return run
 
 

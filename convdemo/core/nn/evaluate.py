@@ -9,6 +9,7 @@ import numpy as np
 from convdemo.core.errors import DataError
 from convdemo.core.nn.data import Dataset
 from convdemo.core.nn.model import Model
+from convdemo.core.nn.threads import one_blas_thread
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,7 +67,8 @@ def evaluate(model: Model, dataset: Dataset) -> Evaluation:
         raise DataError(f"The model expects images of shape {model.architecture.input_shape} but {dataset.name} "
                         f"has {dataset.input_shape}.")
     k = len(model.class_names)
-    proba = model.predict_proba(dataset.x)
+    with one_blas_thread():
+        proba = model.predict_proba(dataset.x)
     predicted = proba.argmax(axis=1)
     picked = proba[np.arange(len(dataset)), dataset.y]
     loss = float(-np.mean(np.log(np.maximum(picked, 1e-12)))) if len(dataset) else float("nan")

@@ -20,6 +20,7 @@ from convdemo.core.nn.data import Dataset
 from convdemo.core.nn.evaluate import evaluate
 from convdemo.core.nn.model import Model
 from convdemo.core.nn.optim import OPTIMIZERS, make_optimizer
+from convdemo.core.nn.threads import one_blas_thread
 
 
 class TrainingDiverged(ConvdemoError):
@@ -150,13 +151,15 @@ def train(model: Model, train_set: Dataset, val_set: Dataset | None, config: Tra
             started = time.perf_counter()
             index = order[(batch - 1) * size:batch * size]
             x = np.take(train_set.x, index, axis=0, out=x_batch[:len(index)])
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is checked below
+            # Divergence is checked below, so numpy's overflow warnings would only be noise.
+            with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss, right = model.train_step(x, train_set.y[index])
+                if math.isfinite(loss):
+                    optimizer.step()
             if not math.isfinite(loss):
                 raise TrainingDiverged(
                     f"Training diverged in epoch {epoch}, batch {batch}: the loss became {loss}. "
                     f"Try a smaller learning rate than {config.lr:g}, for example {config.lr / 10:g}.")
-            optimizer.step()
             seen += len(index)
             correct += right
             loss_sum += loss
