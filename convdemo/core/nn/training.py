@@ -154,12 +154,11 @@ def train(model: Model, train_set: Dataset, val_set: Dataset | None, config: Tra
             # Divergence is checked below, so numpy's overflow warnings would only be noise.
             with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss, right = model.train_step(x, train_set.y[index])
-                if math.isfinite(loss):
-                    optimizer.step()
-            if not math.isfinite(loss):
-                raise TrainingDiverged(
-                    f"Training diverged in epoch {epoch}, batch {batch}: the loss became {loss}. "
-                    f"Try a smaller learning rate than {config.lr:g}, for example {config.lr / 10:g}.")
+                if not math.isfinite(loss):
+                    raise TrainingDiverged(
+                        f"Training diverged in epoch {epoch}, batch {batch}: the loss became {loss}. "
+                        f"Try a smaller learning rate than {config.lr:g}, for example {config.lr / 10:g}.")
+                optimizer.step()
             seen += len(index)
             correct += right
             loss_sum += loss
