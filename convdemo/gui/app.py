@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,7 +10,16 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
+from convdemo.core.errors import ConvdemoError
+
 SCREENSHOT_TIMEOUT_MS = 30000
+
+
+def _display_available() -> bool:
+    """False on Linux with no X11/Wayland display and no explicit Qt platform (Qt would abort)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -30,6 +40,11 @@ def launch(image: str | None = None, screenshot: str | None = None, max_size: in
     int
         The exit code (0, or 2 when the screenshot could not be made).
     """
+    if screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not _display_available():
+        raise ConvdemoError("no display found to open the window on (set DISPLAY, or use --screenshot OUT.png, "
+                            "or run headless with QT_QPA_PLATFORM=offscreen).")
     app = make_app()
     from convdemo.gui.main_window import MainWindow
 

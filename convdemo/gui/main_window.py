@@ -560,7 +560,7 @@ class MainWindow(QMainWindow):
                 self.max_size = None if max_size == "full" else int(max_size)
         except (ConvdemoError, ValueError, TypeError, KeyError):
             self.state.settings, self.state.kernel = Settings(), self.library[DEFAULT_KERNEL]
-        preset = store.value(p + "preset")
+        preset = store.value(p + "preset", DEFAULT_KERNEL) or None
         self.editor.set_kernel(self.state.kernel, preset if preset in self.library else None)
         self.editor.set_flip(self.state.settings.flip)
         self.controls.set_working_size(self.max_size)
@@ -578,7 +578,7 @@ class MainWindow(QMainWindow):
         store.setValue(p + "kernel", json.dumps({"weights": k.weights.tolist(), "name": k.name,
                                                  "description": k.description, "divisor": k.divisor,
                                                  "bias": k.bias}))
-        store.setValue(p + "preset", self.editor.preset_name() if hasattr(self.editor, "preset_name") else k.name)
+        store.setValue(p + "preset", self.editor.preset_name() or "")
         store.setValue(p + "display_mode", self.state.display_mode)
         store.setValue(p + "max_size", "full" if self.max_size is None else str(self.max_size))
         if self.image_source:
