@@ -19,7 +19,7 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from PyQt6.QtCore import QSettings  # noqa: E402
+from PyQt6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 
 from convdemo.core.images import LoadedImage  # noqa: E402
 from convdemo.core.kernels import Kernel  # noqa: E402
@@ -29,10 +29,14 @@ EDITS = 25
 SIZES = {"0.25 MP": (512, 512), "1 MP": (1024, 1024), "4 MP": (2048, 2048)}
 
 
-def wait_for(app, flag: dict, timeout: float = 30.0) -> None:
-    end = time.perf_counter() + timeout
-    while not flag.get("done") and time.perf_counter() < end:
-        app.processEvents()
+def wait_for(app, flag: dict, timeout_ms: int = 30000) -> None:
+    """Run the event loop (blocking in Qt, not spinning in Python) until the result is painted."""
+    if flag.get("done"):
+        return
+    loop = QEventLoop()
+    flag["loop"] = loop
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
     if not flag.get("done"):
         raise RuntimeError("no result within the timeout")
 
@@ -48,6 +52,8 @@ def measure(app, window, shape, channels: str) -> tuple[list[float], list[float]
         flag["painted"] = time.perf_counter()
         gui_busy.append(flag["painted"] - flag["handler_start"])
         flag["done"] = True
+        if "loop" in flag:
+            flag["loop"].quit()
 
     original = window.show_result
 

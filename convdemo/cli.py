@@ -16,7 +16,7 @@ import numpy as np
 from convdemo import __version__
 from convdemo.core.errors import ConvdemoError, ParameterError
 
-COMMANDS = ("apply", "presets")
+COMMANDS = ("apply", "presets", "train", "evaluate")
 # Options whose value may start with '-' (a negative number or weights like "-1,0,1;...").
 _SIGNED_VALUE_OPTIONS = ("--weights", "--bias", "--divisor")
 
@@ -204,6 +204,12 @@ def _cmd_presets_import(args) -> int:
     return 0
 
 
+def _add_train(sub) -> None:
+    from convdemo.train_cli import add_train_commands
+
+    add_train_commands(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the subcommands (``apply``, ``presets``, ``train``, ``evaluate``)."""
     parser = _Parser(prog="convdemo", description="See how convolution and pooling work.")
@@ -211,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="{" + ",".join(COMMANDS) + "}")
     _add_apply(sub)
     _add_presets(sub)
+    _add_train(sub)
     return parser
 
 

@@ -71,6 +71,22 @@ def diverging_colours(t: np.ndarray) -> np.ndarray:
     return (rgb + 0.5).astype(np.uint8)
 
 
+_LUT_SIZE = 1024
+_DIVERGING_LUT = None  # (1024, 3) uint8, built on first use
+
+
+def _diverging_lookup(a: np.ndarray, m: float) -> np.ndarray:
+    """Diverging colours of ``a`` scaled to ±m through a lookup table: a few fast passes."""
+    global _DIVERGING_LUT
+    if _DIVERGING_LUT is None:
+        _DIVERGING_LUT = diverging_colours(np.linspace(0.0, 1.0, _LUT_SIZE))
+    half = (_LUT_SIZE - 1) / 2
+    index = np.multiply(a, half / m, dtype=np.float32)
+    index += half + 0.5
+    np.clip(index, 0, _LUT_SIZE - 1, out=index)
+    return np.take(_DIVERGING_LUT, index.astype(np.int16), axis=0)
+
+
 def _to_uint8(a: np.ndarray) -> np.ndarray:
     return (np.clip(a, 0, 255) + 0.5).astype(np.uint8)
 
@@ -103,7 +119,7 @@ def to_display(array, mode: str = "auto") -> DisplayImage:
         m = m if m > 0 else 1.0
         low, high = -m, m
         if a.ndim == 2:
-            return DisplayImage(diverging_colours(0.5 + a / (2 * m)), mode, low, high)
+            return DisplayImage(_diverging_lookup(a, m), mode, low, high)
         out = _to_uint8(128.0 + a * (127.0 / m))
     rgb = np.repeat(out[:, :, None], 3, axis=2) if out.ndim == 2 else out
     return DisplayImage(np.ascontiguousarray(rgb), mode, low, high)

@@ -148,10 +148,13 @@ class StageView(QWidget):
     def set_stage(self, array: np.ndarray, picture: DisplayImage, placement: Placement,
                   title: str, formula: str) -> None:
         """Show a new stage array and its picture at ``placement`` over the input."""
+        unchanged = picture is self.picture and placement == self.placement
         self.array, self.picture, self.placement = array, picture, placement
         self.title.setText(title)
         self.formula.setText(formula)
         self.formula.setToolTip(formula)
+        if unchanged:
+            return
         self.image.setTransform(QTransform().translate(placement.offset_x, placement.offset_y)
                                 .scale(placement.scale_x, placement.scale_y))
         self._show_picture()

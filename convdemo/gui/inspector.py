@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 import numpy as np
+from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QTextBrowser, QWidget
 
 from convdemo.core.explain import ConvExplanation, PoolExplanation
@@ -137,6 +138,10 @@ class Inspector(QTextBrowser):
         self.setToolTip("The numbers behind the pixel under the mouse (or the pinned one).")
         self.setHtml(self.HINT)
         self.current_html = ""
+        # Laying out big tables takes ~10 ms: do it after the pictures are painted, once per burst.
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.timeout.connect(lambda: self.setHtml(self.current_html or self.HINT))
 
     def show_pixel(self, stages: Stages, conv: ConvExplanation | None, pool: PoolExplanation | None,
                    pinned: bool) -> None:
@@ -144,9 +149,9 @@ class Inspector(QTextBrowser):
         header = "<p style='color:#0090c0'><b>● pinned</b> — arrow keys move it, Esc unpins</p>" if pinned else ""
         body = (pool_html(pool, stages) if pool is not None else "") + (conv_html(conv, stages) if conv else "")
         self.current_html = header + body
-        self.setHtml(self.current_html)
+        self._render_timer.start(0)
 
     def show_hint(self) -> None:
         """Back to the 'hover a pixel' hint."""
         self.current_html = ""
-        self.setHtml(self.HINT)
+        self._render_timer.start(0)

@@ -51,12 +51,19 @@ class Result:
     seconds: float
 
 
-def render(request: Request) -> Result:
-    """Compute every stage and its picture (runs in a worker thread)."""
+def render(request: Request, source_cache: dict) -> Result:
+    """Compute every stage and its picture (runs in a worker thread).
+
+    ``source_cache`` keeps the input's picture between runs on the same image
+    and channel mode, so a kernel edit only renders the outputs.
+    """
     start = time.perf_counter()
     stages = run_settings(request.image.pixels, request.kernel, request.settings)
     arrays = {"conv": stages.conv, "activation": stages.activated, "pool": stages.pooled}
-    pictures = {"source": to_display(stages.source, "clip")}
+    key = (id(request.image), request.settings.channels)
+    if source_cache.get("key") != key:
+        source_cache.update(key=key, picture=to_display(stages.source, "clip"), image=request.image)
+    pictures = {"source": source_cache["picture"]}
     pictures.update({name: to_display(a, request.display_mode) for name, a in arrays.items() if a is not None})
     return Result(request, stages, pictures, time.perf_counter() - start)
 
@@ -68,7 +75,7 @@ class _Job(QRunnable):
 
     def run(self) -> None:  # worker thread: no widget is touched here
         try:
-            outcome: object = render(self._request)
+            outcome: object = render(self._request, self._runner._source_cache)
         except ConvdemoError as error:
             outcome = str(error)
         except Exception as error:  # noqa: BLE001 - shown to the user, never a crash
@@ -94,6 +101,7 @@ class PipelineRunner(QObject):
         self._next_id = 0
         self._running: Request | None = None
         self._waiting: Request | None = None
+        self._source_cache: dict = {}  # touched by one job at a time only
         self._job_done.connect(self._on_job_done)
 
     @property
