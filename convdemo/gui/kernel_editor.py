@@ -230,8 +230,8 @@ class KernelEditor(QWidget):
         self.transpose_button = make_button("Transpose", "Swap rows and columns (mirror across the diagonal).",
                                             self.transpose)
         self.rotate_button = make_button("Rotate 90°", "Turn the kernel a quarter turn clockwise.", self.rotate)
-        self.undo_button = make_button("↶", "Undo the last kernel edit (Ctrl+Z).", self.undo_stack.undo)
-        self.redo_button = make_button("↷", "Redo the kernel edit just undone (Ctrl+Shift+Z).", self.undo_stack.redo)
+        self.undo_button = make_button("↶", "", self.undo_stack.undo)  # tooltips: _update_history_buttons
+        self.redo_button = make_button("↷", "", self.undo_stack.redo)
         self.problem_label = QLabel()
         self.problem_label.setObjectName("inlineError")
         self.problem_label.setWordWrap(True)
@@ -270,6 +270,7 @@ class KernelEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(box)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # extra height is not ours
 
     def _chain_tab_order(self) -> None:
         """Tab goes through the controls top to bottom, and through the cells in reading order."""
@@ -298,10 +299,8 @@ class KernelEditor(QWidget):
         self.bias_box.valueChanged.connect(
             lambda v: self._try_edit(f"bias {v:g}", lambda k: dataclasses.replace(k, bias=v)))
         self.flip_box.toggled.connect(self.flip_changed)
-        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
-        self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
-        self.undo_button.setEnabled(False)
-        self.redo_button.setEnabled(False)
+        self.undo_stack.indexChanged.connect(self._update_history_buttons)
+        self._update_history_buttons()
 
     # -- public API ----------------------------------------------------------------
 
@@ -455,6 +454,15 @@ class KernelEditor(QWidget):
             plane = float(kernel.weights[self._plane].sum())
             return f"Σ {letter} = {format_weight(plane, 8)}   ·   Σ R+G+B = {format_weight(total, 8)}"
         return f"Σ = {format_weight(total, 8)}   ·   {_flat_hint(total / kernel.divisor, kernel.bias)}"
+
+    def _update_history_buttons(self) -> None:
+        """Enable undo and redo when there is something to do, and name it in their tooltips."""
+        stack = self.undo_stack
+        for button, verb, possible, text, keys in (
+                (self.undo_button, "Undo", stack.canUndo(), stack.undoText(), "Ctrl+Z"),
+                (self.redo_button, "Redo", stack.canRedo(), stack.redoText(), "Ctrl+Shift+Z")):
+            button.setEnabled(possible)
+            button.setToolTip(f"{verb} {text if possible else 'a kernel edit'} ({keys}).")
 
     def _forget_preset(self, name: str) -> None:
         """The user's preset ``name`` was deleted: the kernel stays, as a custom one."""

@@ -20,26 +20,33 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFocusEvent, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QWheelEvent
+from PyQt6.QtCore import QEvent, QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import (
+    QColor, QFocusEvent, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QWheelEvent,
+)
 from PyQt6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from convdemo.core.display import diverging_colours
 from convdemo.core.errors import ParameterError
 from convdemo.core.kernels import MAX_SIZE, parse_weights
 
-__all__ = ["KernelCell", "KernelGrid", "format_weight", "nudge_step", "parse_cell"]
+__all__ = ["KernelCell", "KernelGrid", "format_weight", "nudge_step", "parse_cell", "text_colour", "tints"]
 
 CELL_SIZE = 46
 """Side of a cell in pixels while the columns fit :data:`GRID_WIDTH`."""
 GRID_WIDTH = 312
 """Widest the grid gets: 9 columns shrink their cells to stay inside a side panel."""
 CELL_GAP = 3
+CORNER_RADIUS = 4.0
+MIN_POINT_SIZE = 7.5
+"""Smallest font of the numbers, reached by the narrow cells of 9 columns."""
+DARK_TEXT, LIGHT_TEXT = "#141414", "#ffffff"
 DRAG_PIXELS_PER_STEP = 6
 """Right-drag distance, in pixels, for one nudge step."""
-_TEXT_MARGIN = 4
 WHEEL_NOTCH = 120
 """``angleDelta`` of one mouse-wheel notch (Qt's eighths of a degree)."""
+
+_TEXT_MARGIN = 4  # pixels kept free on each side of a number: the focus frame and the line edit's margin
 
 _CELL_TIP = ("{where} = {value}. Type a number such as −1, 0.25 or 1/9; the wheel nudges it by 0.1 "
              "(Shift 1, Ctrl 0.01) and so does dragging up or down with the right button.")
@@ -102,15 +109,15 @@ def _nudged(value: float, steps: int, step: float) -> float:
     return round(value + steps * step, 10) + 0.0
 
 
-def _cell_style(value: float, scale: float) -> str:
-    """Style sheet of a cell showing ``value`` when the kernel's largest ``|w|`` is ``scale``."""
-    t = 0.5 if scale == 0 else 0.5 + value / (2 * scale)
-    background = QColor(*(int(c) for c in diverging_colours(np.array(t))))
-    text = "#141414" if background.lightnessF() > 0.55 else "#ffffff"
-    return (f"QLineEdit {{ background: {background.name()}; color: {text}; border: 1px solid palette(mid);"
-            f" border-radius: 4px; padding: 0px; selection-background-color: palette(highlight);"
-            f" selection-color: palette(highlighted-text); }}"
-            f" QLineEdit:focus {{ border: 2px solid palette(highlight); }}")
+def tints(weights: np.ndarray, scale: float) -> list[list[QColor]]:
+    """Cell colours for ``weights`` (kh, kw): the stage views' diverging map, ``±scale`` at its ends."""
+    t = np.full(weights.shape, 0.5) if scale == 0 else 0.5 + weights / (2 * scale)
+    return [[QColor(*rgb) for rgb in row] for row in diverging_colours(t).tolist()]
+
+
+def text_colour(background: QColor) -> QColor:
+    """Near-black on light cells, white on dark ones."""
+    return QColor(DARK_TEXT if background.lightnessF() > 0.55 else LIGHT_TEXT)
 
 
 @dataclass(frozen=True)
@@ -148,29 +155,58 @@ class KernelCell(QLineEdit):
         self.row, self.col = row, col
         self.value = 0.0
         self.shown_text = ""
-        self._style = ""
+        self.background = QColor(Qt.GlobalColor.white)
+        self._fitted_for: tuple[float, int] | None = None
         self._wheel_angle = 0
         self._drag: _Drag | None = None
+        self.setFrame(False)  # paintEvent draws the tinted, rounded cell
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, QColor(Qt.GlobalColor.transparent))
+        self.setPalette(palette)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
         self.editingFinished.connect(self._finish_typing)
 
-    def show_value(self, value: float, scale: float) -> None:
-        """Show ``value`` tinted against ``scale``; text the user is still typing is left alone."""
-        self.value = float(value)
-        text = _fitted(value, self.fontMetrics(), self.width() - 2 * _TEXT_MARGIN)
+    def show_value(self, value: float, background: QColor) -> None:
+        """Show ``value`` on ``background``; text the user is still typing is left alone."""
+        if (value, self.width()) != self._fitted_for:
+            self._fitted_for = (value, self.width())
+            self.value = float(value)
+            self._show_text(_fitted(value, self.fontMetrics(), self.width() - 2 * _TEXT_MARGIN))
+            where = f"Row {self.row + 1}, column {self.col + 1}"
+            self.setToolTip(_CELL_TIP.format(where=where, value=f"{self.value:.10g}"))
+        if background != self.background:
+            self.background = background
+            self._set_text_colour(text_colour(background))
+            self.update()
+
+    def _show_text(self, text: str) -> None:
         if text != self.shown_text:
             if self.text() == self.shown_text:
                 self.setText(text)
                 if self.hasFocus():
                     self.selectAll()
             self.shown_text = text
-        style = _cell_style(value, scale)
-        if style != self._style:
-            self._style = style
-            self.setStyleSheet(style)
-        where = f"Row {self.row + 1}, column {self.col + 1}"
-        self.setToolTip(_CELL_TIP.format(where=where, value=f"{self.value:.10g}"))
+
+    def _set_text_colour(self, colour: QColor) -> None:
+        palette = self.palette()
+        if palette.color(QPalette.ColorRole.Text) != colour:
+            palette.setColor(QPalette.ColorRole.Text, colour)
+            self.setPalette(palette)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        focused = self.hasFocus()
+        width = 2.0 if focused else 1.0
+        role = QPalette.ColorRole.Highlight if focused else QPalette.ColorRole.Mid
+        painter.setPen(QPen(self.palette().color(role), width))
+        painter.setBrush(self.background)
+        inset = width / 2
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset),
+                                CORNER_RADIUS, CORNER_RADIUS)
+        painter.end()
+        super().paintEvent(event)
 
     def revert(self) -> None:
         """Drop what was typed and show the value again."""
@@ -178,6 +214,14 @@ class KernelCell(QLineEdit):
         self.selectAll()
 
     # -- typing and moving ---------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        """Keep Esc for dropping typed text (not the window's Esc shortcut) while there is some."""
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape
+                and self.text() != self.shown_text):
+            event.accept()
+            return True
+        return super().event(event)
 
     def _finish_typing(self) -> None:
         if self.text() != self.shown_text:
@@ -187,7 +231,12 @@ class KernelCell(QLineEdit):
         super().focusInEvent(event)
         if event.reason() != Qt.FocusReason.MouseFocusReason:
             self.selectAll()
+        self.update()
         self.entered.emit()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        super().focusOutEvent(event)
+        self.update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         move = self._move_for(event)
@@ -284,7 +333,7 @@ class KernelGrid(QWidget):
         cell.committed.connect(lambda text, c=cell: self._on_typed(c, text))
         cell.nudged.connect(lambda value, key, c=cell: self.value_nudged.emit(c.row, c.col, value, key))
         cell.move_requested.connect(lambda dr, dc, c=cell: self.set_current_cell(c.row + dr, c.col + dc))
-        cell.entered.connect(lambda c=cell: setattr(self, "_current", (c.row, c.col)))
+        cell.entered.connect(lambda c=cell: self._enter(c))
         layout.addWidget(cell, row, col)
         return cell
 
@@ -294,13 +343,14 @@ class KernelGrid(QWidget):
         """Show ``weights`` of shape (kh, kw), tinted so that ``|w| = scale`` is the strongest colour."""
         if weights.shape != self._shape:
             self._set_shape(*weights.shape)
+        colours = tints(weights, scale)
         for (r, c), value in np.ndenumerate(weights):
-            self._cells[r][c].show_value(value, scale)
+            self._cells[r][c].show_value(value, colours[r][c])
 
     def _set_shape(self, rows: int, cols: int) -> None:
         side = min(CELL_SIZE, (GRID_WIDTH - CELL_GAP * (cols - 1)) // cols)
         font = QFont(self.font())
-        font.setPointSizeF(max(7.5, font.pointSizeF() * min(1.0, side / CELL_SIZE)))
+        font.setPointSizeF(max(MIN_POINT_SIZE, font.pointSizeF() * min(1.0, side / CELL_SIZE)))
         for r, row in enumerate(self._cells):
             for c, cell in enumerate(row):
                 cell.setVisible(r < rows and c < cols)
@@ -326,6 +376,9 @@ class KernelGrid(QWidget):
         col = min(max(col, 0), self._shape[1] - 1)
         self._current = (row, col)
         self._cells[row][col].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _enter(self, cell: KernelCell) -> None:
+        self._current = (cell.row, cell.col)
 
     def cells_in_order(self) -> list[KernelCell]:
         """Every cell in reading order (hidden ones included): the Tab order."""

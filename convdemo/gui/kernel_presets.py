@@ -153,7 +153,9 @@ class PresetBar(QWidget):
             self._fill_key = key
             self._fill(custom)
         self.picker.setCurrentIndex(0 if custom else self.picker.findData(preset))
-        self.description_label.setText(self._description_text())
+        description = self._description_text()
+        self.description_label.setText(description)
+        self.description_label.setVisible(bool(description))
         self.delete_button.setEnabled(bool(preset) and self.library.is_user(preset))
 
     def base_preset(self) -> Kernel | None:

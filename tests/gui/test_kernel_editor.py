@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, QPointF, Qt
-from PyQt6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
+from PyQt6.QtGui import QKeyEvent, QMouseEvent, QPalette, QWheelEvent
 from PyQt6.QtWidgets import QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox, QToolButton
 
 from convdemo.core.kernels import Kernel, PresetLibrary, read_preset
@@ -162,11 +162,14 @@ def test_a_right_drag_nudges_continuously_and_undoes_in_one_step(qtbot, editor):
 
 def test_cells_are_tinted_by_sign_and_magnitude(editor):
     editor.set_kernel(custom([[-2.0, 0.0, 1.0, 2.0]]))
-    styles = [editor.grid.cell(0, c).styleSheet() for c in range(4)]
-    assert "background: #2166ac; color: #ffffff" in styles[0]  # strongest blue, light text
-    assert "background: #f7f7f7; color: #141414" in styles[1]  # white zero, dark text
-    assert "background: #f4a582; color: #141414" in styles[2]  # half strength red
-    assert "background: #b2182b; color: #ffffff" in styles[3]  # strongest red
+    cells = [editor.grid.cell(0, c) for c in range(4)]
+    shown = [(cell.background.name(), cell.palette().color(QPalette.ColorRole.Text).name()) for cell in cells]
+    assert shown == [("#2166ac", "#ffffff"),  # strongest blue, light text
+                     ("#f7f7f7", "#141414"),  # white zero, dark text
+                     ("#f4a582", "#141414"),  # half-strength red
+                     ("#b2182b", "#ffffff")]  # strongest red
+    editor.set_kernel(custom([[-2.0, 0.0, 1.0, 4.0]]))
+    assert cells[0].background.name() == "#92c5de" and cells[3].background.name() == "#b2182b"
 
 
 def test_the_sum_row_shows_the_sum_and_what_a_flat_area_becomes(editor):
@@ -281,6 +284,30 @@ def test_undo_and_redo_keys_restore_exact_weights(qtbot, editor):
     assert not editor.undo_stack.canUndo() and not editor.undo_button.isEnabled()
     np.testing.assert_array_equal(emitted_kernel(qtbot, editor, redo).weights, edited)
     assert editor.kernel().weights[0, 1] == 1 / 3
+
+
+def test_escape_drops_typed_text(qtbot, editor):
+    cell = editor.grid.cell(1, 1)
+    editor.grid.set_current_cell(1, 1)
+    qtbot.keyClicks(cell, "7")
+    with qtbot.assertNotEmitted(editor.kernel_changed):
+        qtbot.keyClick(cell, Qt.Key.Key_Escape)
+    assert cell.text() == "1" and cell.selectedText() == "1"
+
+
+def test_in_the_main_window_ctrl_z_in_a_cell_undoes_exactly_one_edit(qtbot, window):
+    editor = window.editor
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    start = editor.kernel().weights.copy()
+    type_into(qtbot, editor.grid.cell(0, 0), "3")
+    type_into(qtbot, editor.grid.cell(0, 2), "4")
+    qtbot.keyClick(editor.grid.cell(0, 2), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.kernel().weights[0, 0] == 3 and editor.kernel().weights[0, 2] == start[0, 2]
+    assert window.state.kernel == editor.kernel()
+    qtbot.keyClick(editor.grid.cell(0, 2), Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert editor.kernel().weights[0, 2] == 4 and window.state.kernel == editor.kernel()
 
 
 def test_picking_a_preset_is_undoable(qtbot, editor):
