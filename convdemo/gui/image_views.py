@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import QGraphicsPathItem, QHBoxLayout, QLabel, QSizePolicy,
 from convdemo.core.display import DisplayImage, diverging_colours
 from convdemo.core.explain import Placement
 
+STAGE_TITLES = {"source": "Input", "conv": "Convolved", "activation": "Activated", "pool": "Pooled"}
 MAX_VALUE_LABELS = 24 * 24  # pixel values are written on the image when at most this many are visible
 HIGHLIGHT = QColor(255, 196, 0)
 PINNED = QColor(0, 200, 255)

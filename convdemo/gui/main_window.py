@@ -6,13 +6,11 @@ This module arranges them, forwards signals and remembers the session.
 
 from __future__ import annotations
 
-import dataclasses
 import io
-import json
 from pathlib import Path
 
 import numpy as np
-from PyQt6.QtCore import QRectF, QSettings, Qt, pyqtSignal
+from PyQt6.QtCore import QSettings, Qt, pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
@@ -22,25 +20,25 @@ from PyQt6.QtWidgets import (
 from convdemo import __version__
 from convdemo.core.display import DISPLAY_MODES
 from convdemo.core.errors import ConvdemoError
-from convdemo.core.explain import explain_conv, explain_pool, placement, receptive_field
+from convdemo.core.explain import placement
 from convdemo.core.fileio import atomic_write
 from convdemo.core.images import DEFAULT_MAX_SIZE, LoadedImage, save_png
-from convdemo.core.kernels import Kernel, PresetLibrary, default_library
+from convdemo.core.kernels import PresetLibrary, default_library
 from convdemo.core.params import Settings
 from convdemo.core.samples import DEFAULT_SAMPLE, SAMPLES, sample_path
 from convdemo.gui.animation import AnimationBar, SlidingWindow
 from convdemo.gui.controls import ControlsPanel
 from convdemo.gui.help_panel import HelpPanel
-from convdemo.gui.image_views import StageRow, StageView
+from convdemo.gui.image_views import STAGE_TITLES, StageRow, StageView
 from convdemo.gui.inspector import Inspector
 from convdemo.gui.kernel_editor import KernelEditor
+from convdemo.gui.pixel_focus import PixelFocus
 from convdemo.gui.photo_io import ImageLoader, open_filter, qimage_to_png_bytes, recent_files, remember_file
+from convdemo.gui.session import SessionData, load_session, save_session
 from convdemo.gui.state import AppState
 from convdemo.gui.workers import PipelineRunner, Result
 
 DEFAULT_KERNEL = "edge-above"
-SETTINGS_PREFIX = "v1/"
-STAGE_TITLES = {"source": "Input", "conv": "Convolved", "activation": "Activated", "pool": "Pooled"}
 SOURCE_NOTES = {"gray": "grey luma", "rgb-sum": "RGB", "per-channel": "RGB", "red": "red plane",
                 "green": "green plane", "blue": "blue plane"}
 
@@ -71,8 +69,8 @@ class MainWindow(QMainWindow):
         self.loader = ImageLoader(self)
         self.animation = SlidingWindow(self)
         self.result: Result | None = None
-        self.pinned: tuple[str, int, int] | None = None
         self.image_source: str | None = None
+        self._last_image: str | None = None
         self.max_size: int | None = DEFAULT_MAX_SIZE
         self._fit_pending = True
         self._first_image = True
@@ -107,6 +105,7 @@ class MainWindow(QMainWindow):
         self.message.hide()
         self.animation_bar = AnimationBar(self.animation)
         self.inspector = Inspector()
+        self.focus = PixelFocus(self.views, self.inspector, self)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(6, 6, 6, 0)
@@ -224,7 +223,7 @@ class MainWindow(QMainWindow):
                            (Qt.Key.Key_Up, (-1, 0)), (Qt.Key.Key_Down, (1, 0))):
             shortcut = QShortcut(QKeySequence(key), self.stage_row)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda d=delta: self.move_pin(*d))
+            shortcut.activated.connect(lambda d=delta: self.focus.move_pin(*d))
         self._refresh_recent_menu()
 
     def _connect(self) -> None:
@@ -240,9 +239,11 @@ class MainWindow(QMainWindow):
         self.loader.loaded.connect(self._on_image_loaded)
         self.loader.failed.connect(lambda text: self.show_message(f"{text} The current image is kept."))
         for view in self.views.values():
-            view.hovered.connect(self.on_hover)
-            view.clicked.connect(self.pin)
-        self.animation.moved.connect(lambda r, c: self.pin("conv", r, c))
+            view.hovered.connect(self.focus.on_hover)
+            view.clicked.connect(self._pin_clicked)
+        self.focus.status.connect(lambda text: self.statusBar().showMessage(text) if text
+                                  else self.statusBar().clearMessage())
+        self.animation.moved.connect(lambda r, c: self.focus.pin("conv", r, c))
         self.animation.hidden_changed.connect(self.views["conv"].set_hidden)
         self.animation_bar.start_requested.connect(self.start_animation)
 
@@ -287,7 +288,7 @@ class MainWindow(QMainWindow):
             remember_file(self.store, source)
             self._refresh_recent_menu()
         self.animation.stop()
-        self.pinned = None
+        self.focus.unpin()
         self._fit_pending = True
         self.hide_message()
         self.size_label.setText(image.describe())
@@ -348,10 +349,10 @@ class MainWindow(QMainWindow):
         if self._fit_pending:
             self._fit_pending = False
             self.fit_views()
-            if self._first_image:
-                self._first_image = False
-                self.pin_strongest()
-        self._refresh_pin()
+        self.focus.set_result(result)
+        if self._first_image:
+            self._first_image = False
+            self.focus.pin_strongest()
         self.timing_label.setText(f"computed in {result.seconds * 1000:.0f} ms")
         self.result_shown.emit(result)
 
@@ -383,109 +384,16 @@ class MainWindow(QMainWindow):
         for action in self.display_group.actions():
             action.setChecked(action.text() == self.state.display_mode)
 
-    # -- hover, pin, inspector ---------------------------------------------
+    # -- pixel focus ---------------------------------------------------------
 
-    def on_hover(self, stage: str, row: int, col: int) -> None:
-        """Status bar value, highlight and (unless pinned) the inspector for the pixel under the mouse."""
-        if self.result is None:
-            return
-        if row < 0:
-            self.statusBar().clearMessage()
-            self._set_highlights(None, pinned=False)
-            if self.pinned is None:
-                self.inspector.show_hint()
-            return
-        values = np.atleast_1d(self.views[stage].array[row, col])
-        self.statusBar().showMessage(f"{STAGE_TITLES[stage]} (row {row}, col {col}) = "
-                                     + ", ".join(f"{v:.4g}" for v in values))
-        if stage == "source":
-            self._set_highlights(None, pinned=False)
-            return
-        self._set_highlights((stage, row, col), pinned=False)
-        if self.pinned is None:
-            self._explain(stage, row, col, pinned=False)
-
-    def pin(self, stage: str, row: int, col: int) -> None:
-        """Pin an output pixel: the inspector keeps showing it."""
-        if stage == "source" or self.result is None:
-            return
-        self.pinned = (stage, row, col)
-        self._refresh_pin()
+    def _pin_clicked(self, stage: str, row: int, col: int) -> None:
+        self.focus.pin(stage, row, col)
         self.stage_row.setFocus()
-
-    def pin_strongest(self) -> None:
-        """Pin the strongest convolved pixel away from the padding: a first example for the inspector."""
-        stages = self.result.stages
-        magnitude = np.abs(stages.conv) if stages.conv.ndim == 2 else np.abs(stages.conv).sum(axis=2)
-        (r0, r1), (c0, c1) = stages.conv_geometry.rows.interior(), stages.conv_geometry.cols.interior()
-        if r1 > r0 and c1 > c0:
-            inside = np.zeros_like(magnitude)
-            inside[r0:r1, c0:c1] = magnitude[r0:r1, c0:c1]
-            magnitude = inside
-        self.pin("conv", *(int(v) for v in np.unravel_index(np.argmax(magnitude), magnitude.shape)))
-
-    def move_pin(self, d_row: int, d_col: int) -> None:
-        """Arrow keys: move the pinned pixel."""
-        if self.pinned is None:
-            return
-        stage, row, col = self.pinned
-        h, w = self.views[stage].array.shape[:2]
-        self.pin(stage, min(max(row + d_row, 0), h - 1), min(max(col + d_col, 0), w - 1))
-
-    def unpin(self) -> None:
-        """Forget the pinned pixel."""
-        self.pinned = None
-        self._set_highlights(None, pinned=True)
-        self.inspector.show_hint()
-
-    def _refresh_pin(self) -> None:
-        if self.pinned is None or self.result is None:
-            return
-        stage, row, col = self.pinned
-        array = self.views[stage].array if self.views[stage].isVisibleTo(self) else None
-        if array is None or row >= array.shape[0] or col >= array.shape[1]:
-            self.unpin()
-            return
-        self._set_highlights(self.pinned, pinned=True)
-        self._explain(stage, row, col, pinned=True)
-
-    def _explain(self, stage: str, row: int, col: int, pinned: bool) -> None:
-        stages = self.result.stages
-        pool = conv = None
-        if stage == "pool":
-            pool = explain_pool(stages, row, col)
-            if pool.winner is not None:
-                wr, wc = pool.winner[0]
-                conv = explain_conv(stages, int(pool.rows[wr]), int(pool.cols[wc]))
-        else:
-            conv = explain_conv(stages, row, col)
-        self.inspector.show_pixel(stages, conv, pool, pinned)
-
-    def _set_highlights(self, target: tuple[str, int, int] | None, pinned: bool) -> None:
-        """Outline the pixel, its pooling window and its receptive field in every view."""
-        rects: dict[str, list[QRectF]] = {name: [] for name in self.views}
-        if target is not None:
-            stage, row, col = target
-            stages = self.result.stages
-            rects[stage].append(self.views[stage].pixel_rect(row, col))
-            if stage == "pool":
-                e = explain_pool(stages, row, col)
-                for name in ("conv", "activation"):
-                    first = self.views[name].pixel_rect(int(e.rows[0]), int(e.cols[0]))
-                    rects[name].append(first.united(self.views[name].pixel_rect(int(e.rows[-1]), int(e.cols[-1]))))
-            if stage == "pool" or stages.settings.dilation == (1, 1):
-                top, left, bottom, right = receptive_field(stages, stage, row, col)
-                rects["source"].append(QRectF(left, top, right - left, bottom - top))
-            else:
-                e = explain_conv(stages, row, col)
-                rects["source"] += [QRectF(c, r, 1, 1) for r in e.input_rows for c in e.input_cols]
-        for name, view in self.views.items():
-            view.set_highlight(rects[name], pinned=pinned)
 
     def stop_and_unpin(self) -> None:
         """Esc: leave the animation and forget the pinned pixel."""
         self.animation.stop()
-        self.unpin()
+        self.focus.unpin()
 
     # -- animation -----------------------------------------------------------
 
@@ -543,24 +451,16 @@ class MainWindow(QMainWindow):
 
     def restore_session(self) -> None:
         """Restore kernel, options, view and window geometry from the last run."""
-        store, p = self.store, SETTINGS_PREFIX
-        geometry = store.value(p + "geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-            self.restoreState(store.value(p + "window_state") or b"")
-        try:
-            if store.value(p + "settings"):
-                self.state.settings = Settings(**json.loads(store.value(p + "settings")))
-            if store.value(p + "kernel"):
-                doc = json.loads(store.value(p + "kernel"))
-                self.state.kernel = Kernel(np.array(doc.pop("weights"), dtype=float), **doc)
-            self.state.display_mode = store.value(p + "display_mode", "auto")
-            max_size = store.value(p + "max_size")
-            if max_size is not None:
-                self.max_size = None if max_size == "full" else int(max_size)
-        except (ConvdemoError, ValueError, TypeError, KeyError):
-            self.state.settings, self.state.kernel = Settings(), self.library[DEFAULT_KERNEL]
-        preset = store.value(p + "preset", DEFAULT_KERNEL) or None
+        data = load_session(self.store)
+        if data.geometry is not None:
+            self.restoreGeometry(data.geometry)
+            self.restoreState(data.window_state or b"")
+        self.state.settings = data.settings or Settings()
+        self.state.kernel = data.kernel or self.library[DEFAULT_KERNEL]
+        self.state.display_mode = data.display_mode
+        self.max_size = data.max_size
+        self._last_image = data.image
+        preset = data.preset if data.kernel else DEFAULT_KERNEL
         self.editor.set_kernel(self.state.kernel, preset if preset in self.library else None)
         self.editor.set_flip(self.state.settings.flip)
         self.controls.set_working_size(self.max_size)
@@ -569,26 +469,16 @@ class MainWindow(QMainWindow):
 
     def save_session(self) -> None:
         """Remember kernel, options, last image and geometry."""
-        store, p = self.store, SETTINGS_PREFIX
-        store.setValue(p + "geometry", self.saveGeometry())
-        store.setValue(p + "window_state", self.saveState())
-        settings = dataclasses.asdict(self.state.settings)
-        store.setValue(p + "settings", json.dumps(settings))
-        k = self.state.kernel
-        store.setValue(p + "kernel", json.dumps({"weights": k.weights.tolist(), "name": k.name,
-                                                 "description": k.description, "divisor": k.divisor,
-                                                 "bias": k.bias}))
-        store.setValue(p + "preset", self.editor.preset_name() or "")
-        store.setValue(p + "display_mode", self.state.display_mode)
-        store.setValue(p + "max_size", "full" if self.max_size is None else str(self.max_size))
-        if self.image_source:
-            store.setValue(p + "image", self.image_source)
-        store.sync()
+        save_session(self.store, SessionData(
+            settings=self.state.settings, kernel=self.state.kernel, preset=self.editor.preset_name(),
+            display_mode=self.state.display_mode, max_size=self.max_size,
+            image=self.image_source or self._last_image, geometry=self.saveGeometry(),
+            window_state=self.saveState(),
+        ))
 
     def last_image(self) -> str | None:
         """The image file open at the end of the last session, if it still exists."""
-        path = self.store.value(SETTINGS_PREFIX + "image")
-        return path if path and Path(path).is_file() else None
+        return self._last_image
 
     def open_initial(self, image: str | None) -> None:
         """Open the command line's image, else the last one, else the default sample."""

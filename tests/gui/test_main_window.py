@@ -63,21 +63,21 @@ def test_pinned_pixel_inspector_matches_hand_computation(qtbot, window):
     kernel = convdemo.Kernel.from_array([[0, -1, 0], [0, 1, 0], [0, 0, 0]])
     wait_result(qtbot, window, lambda: window.state.set_kernel(kernel))
     image = window.state.image.pixels
-    window.pin("conv", 10, 12)
+    window.focus.pin("conv", 10, 12)
     hand = image[11, 13] - image[10, 13]  # centre minus the one above, valid padding
     assert window.views["conv"].array[10, 12] == pytest.approx(hand)
     html = window.inspector.current_html
     assert "Convolved pixel (row 10, col 12)" in html and "pinned" in html
     assert f"Σ = <b>{format_value(hand)}</b>" in html
-    window.move_pin(1, 0)
-    assert window.pinned == ("conv", 11, 12)
+    window.focus.move_pin(1, 0)
+    assert window.focus.pinned == ("conv", 11, 12)
     assert "Convolved pixel (row 11, col 12)" in window.inspector.current_html
 
 
 def test_hover_shows_value_in_status_bar(qtbot, window):
-    assert window.pinned is not None  # the strongest pixel is pinned at start as a first example
-    window.unpin()
-    window.on_hover("conv", 3, 4)
+    assert window.focus.pinned is not None  # the strongest pixel is pinned at start as a first example
+    window.focus.unpin()
+    window.focus.on_hover("conv", 3, 4)
     value = window.views["conv"].array[3, 4]
     assert window.statusBar().currentMessage() == f"Convolved (row 3, col 4) = {value:.4g}"
     assert "Convolved pixel (row 3, col 4)" in window.inspector.current_html
@@ -124,9 +124,9 @@ def test_animation_fills_the_output_cell_by_cell(qtbot, window):
     window.animation_bar.step()
     hidden = window.views["conv"].hidden
     assert hidden is not None and hidden.sum() == min(26, 40) ** 2 - 2
-    assert window.pinned == ("conv", 0, 1)
+    assert window.focus.pinned == ("conv", 0, 1)
     window.stop_and_unpin()
-    assert window.views["conv"].hidden is None and window.pinned is None
+    assert window.views["conv"].hidden is None and window.focus.pinned is None
 
 
 def test_save_output_npy_and_png(qtbot, window, tmp_path):
