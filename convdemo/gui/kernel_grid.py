@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from PyQt6.QtCore import QEvent, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import (
-    QColor, QFocusEvent, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QWheelEvent,
+    QColor, QFocusEvent, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen,
+    QWheelEvent,
 )
 from PyQt6.QtWidgets import QGridLayout, QLineEdit, QWidget
 

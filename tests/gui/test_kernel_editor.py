@@ -367,7 +367,8 @@ def test_delete_refuses_shipped_presets_and_deletes_the_users_after_asking(qtbot
 
     user_library.save_user(Kernel.from_array(ASYMMETRIC, name="mine"))
     editor.pick_preset("mine")
-    monkeypatch.setattr(editor.presets, "_confirm", lambda text: text == "Delete your preset 'mine'? Its file is removed.")
+    question = "Delete your preset 'mine'? Its file is removed."
+    monkeypatch.setattr(editor.presets, "_confirm", lambda text: text == question)
     with qtbot.assertNotEmitted(editor.kernel_changed):
         editor.presets.delete_button.click()
     assert not (user_library.user_dir / "mine.json").exists() and "mine" not in user_library
