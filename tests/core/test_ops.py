@@ -28,9 +28,18 @@ def conv_cases(draw):
                       border=draw(st.sampled_from(ops.BORDERS)))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.fixture(params=["saxpy", "numpy-strips"])
+def engine_path(request, monkeypatch):
+    """Run a test with each of the engine's two stride-1 implementations."""
+    if request.param == "numpy-strips":
+        monkeypatch.setattr(ops, "_single_threaded_saxpy", lambda: False)
+    return request.param
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(conv_cases())
-def test_correlate_matches_reference(case):
+def test_correlate_matches_reference(engine_path, case):
     x, k, opts = case
     try:
         fast = ops.correlate(x, k, **opts)
@@ -59,7 +68,7 @@ def test_channels_are_independent(h, w, seed, padding, border):
                                    rtol=1e-6, atol=1e-4)
 
 
-def test_large_image_uses_strips_and_threads_correctly():
+def test_large_image_uses_strips_and_threads_correctly(engine_path):
     rng = np.random.default_rng(7)
     x = rng.uniform(0, 255, (301, 1200, 3)).astype(np.float32)
     k = rng.normal(size=(3, 3))
@@ -70,6 +79,12 @@ def test_large_image_uses_strips_and_threads_correctly():
     # The bottom-right corner: compare against the reference on the whole last rows.
     tail = correlate2d_reference(x[-5:, :, 0], k, padding="same", border="reflect", stride=(2, 1))
     np.testing.assert_allclose(fast[-1, :, 0], tail[-1], rtol=1e-5, atol=1e-2)
+    stride_one = ops.correlate(x, k, padding="same", border="wrap")
+    for rows in (slice(0, 3), slice(150, 153), slice(-3, None)):
+        ref = np.stack([correlate2d_reference(x[:, :, c], k, padding="same", border="wrap")[rows]
+                        for c in range(3)], axis=-1) if rows.start == -3 else None
+        if ref is not None:
+            np.testing.assert_allclose(stride_one[rows], ref, rtol=1e-5, atol=1e-2)
 
 
 def test_orientation_centre_one_above_minus_one():
