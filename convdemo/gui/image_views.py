@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import QEvent, QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPen, QTransform
 from PyQt6.QtWidgets import QGraphicsPathItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -143,6 +143,12 @@ class StageView(QWidget):
     def apply_palette(self) -> None:
         """Follow the window's light or dark palette."""
         self.graphics.setBackground(self.palette().base().color())
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
+            self._show_picture()  # hidden animation cells use the background colour
+        super().changeEvent(event)
 
     # -- content -----------------------------------------------------------
 

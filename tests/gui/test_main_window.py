@@ -6,6 +6,9 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
+from PyQt6.QtCore import QMimeData, QPointF, QRectF, Qt, QUrl
+from PyQt6.QtGui import QColor, QDropEvent, QImage, QPalette
+from PyQt6.QtWidgets import QApplication, QFileDialog
 
 import convdemo
 from convdemo.core.samples import DEFAULT_SAMPLE, sample_path
@@ -161,3 +164,65 @@ def test_screenshot_command(tmp_path):
     assert result.returncode == 0, result.stderr
     width, height = Image.open(out).size
     assert width >= 1280 and height >= 800
+
+
+def test_typing_in_a_kernel_cell_updates_the_output_exactly(qtbot, window):
+    cell = window.editor.grid.cell(2, 2)
+    cell.setFocus()
+    cell.selectAll()
+
+    def type_half():
+        for key in "0.5":
+            qtbot.keyClick(cell, key)
+        qtbot.keyClick(cell, Qt.Key.Key_Return)
+
+    wait_result(qtbot, window, type_half)
+    expected_weights = np.array([[0, -1, 0], [0, 1, 0], [0, 0, 0.5]])
+    np.testing.assert_array_equal(window.state.kernel.weights, expected_weights)
+    expected = convdemo.run(window.state.image.pixels, expected_weights).conv
+    np.testing.assert_allclose(window.views["conv"].array, expected, atol=1e-4)
+
+
+def test_zoomed_in_pixels_show_their_values(qtbot, window):
+    view = window.views["conv"]
+    window.views["source"].view.setRange(QRectF(10, 10, 6, 6), padding=0)
+    qtbot.wait(20)
+    shown = [label for label in view._labels if label.isVisible()]
+    assert 0 < len(shown) <= 64
+    texts = {label.toPlainText() for label in shown}
+    assert format_value(float(view.array[10, 10])) in texts or format_value(float(view.array[9, 9])) in texts
+    window.fit_views()
+    assert not any(label.isVisible() for label in view._labels)
+
+
+def test_views_follow_a_dark_palette(qtbot, window):
+    dark = QPalette()
+    dark.setColor(QPalette.ColorRole.Base, QColor(30, 30, 30))
+    window.setPalette(dark)
+    qtbot.wait(10)
+    assert window.views["conv"].graphics.backgroundBrush().color().red() == 30
+
+
+def test_dropping_a_file_and_pasting_an_image(qtbot, window, tmp_path):
+    path = tmp_path / "dropped.png"
+    Image.fromarray(np.zeros((20, 30), np.uint8)).save(path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    wait_result(qtbot, window, lambda: window.dropEvent(drop))
+    assert window.state.image.name == "dropped.png" and window.state.image.size == (20, 30)
+    assert str(path) in [a.toolTip() for a in window.recent_menu.actions()]
+    picture = QImage(12, 7, QImage.Format.Format_RGB32)
+    picture.fill(QColor(255, 0, 0))
+    QApplication.clipboard().setImage(picture)
+    wait_result(qtbot, window, window.paste_image)
+    assert window.state.image.name == "<clipboard>" and window.state.image.size == (7, 12)
+
+
+def test_save_comparison_png(qtbot, window, tmp_path, monkeypatch):
+    target = tmp_path / "side_by_side.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.save_comparison()
+    width, height = Image.open(target).size
+    assert width > 2 * height / 3 and height > 100
