@@ -14,7 +14,8 @@ __version__ = "0.1.0"
 from convdemo.core.display import to_display
 from convdemo.core.geometry import output_shape, pool_output_shape
 from convdemo.core.images import load_image, read_image, to_gray
-from convdemo.core.kernels import Kernel, default_library
+from convdemo.core.kernels import Kernel
+from convdemo.core.presets import default_library
 from convdemo.core.params import Settings
 from convdemo.core.pipeline import Stages, run
 

@@ -152,7 +152,7 @@ def _add_presets(sub) -> None:
 
 
 def _library():
-    from convdemo.core.kernels import default_library
+    from convdemo.core.presets import default_library
 
     return default_library()
 

@@ -88,7 +88,7 @@ def as_kernel(kernel) -> Kernel:
     if isinstance(kernel, Kernel):
         return kernel
     if isinstance(kernel, str) or hasattr(kernel, "__fspath__"):
-        from convdemo.core.kernels import default_library
+        from convdemo.core.presets import default_library
 
         return default_library().resolve(kernel)
     return Kernel.from_array(kernel)

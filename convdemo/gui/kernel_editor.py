@@ -28,7 +28,8 @@ from PyQt6.QtWidgets import (
 )
 
 from convdemo.core.errors import ConvdemoError
-from convdemo.core.kernels import MAX_SIZE, Kernel, PresetLibrary
+from convdemo.core.kernels import MAX_SIZE, Kernel
+from convdemo.core.presets import PresetLibrary
 from convdemo.gui.kernel_grid import KernelGrid, format_weight
 from convdemo.gui.kernel_presets import PresetBar, make_button, mute, same_numbers, shown_kernel, small_label
 

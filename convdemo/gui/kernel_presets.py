@@ -22,7 +22,8 @@ from PyQt6.QtWidgets import (
 )
 
 from convdemo.core.errors import ConvdemoError
-from convdemo.core.kernels import Kernel, PresetLibrary, preset_file_name, read_preset, write_preset
+from convdemo.core.kernels import Kernel
+from convdemo.core.presets import PresetLibrary, preset_file_name, read_preset, write_preset
 
 __all__ = ["PresetBar", "make_button", "mute", "same_numbers", "shown_kernel", "small_label"]
 

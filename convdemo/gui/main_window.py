@@ -23,7 +23,7 @@ from convdemo.core.errors import ConvdemoError
 from convdemo.core.explain import placement
 from convdemo.core.fileio import atomic_write
 from convdemo.core.images import DEFAULT_MAX_SIZE, LoadedImage, save_png
-from convdemo.core.kernels import PresetLibrary, default_library
+from convdemo.core.presets import PresetLibrary, default_library
 from convdemo.core.params import Settings
 from convdemo.core.samples import DEFAULT_SAMPLE, SAMPLES, sample_path
 from convdemo.gui.animation import AnimationBar, SlidingWindow

@@ -11,17 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from convdemo.core import fileio
-from convdemo.core import kernels as kmod
+from convdemo.core import presets as presets_module
 from convdemo.core.errors import ParameterError, PresetError
-from convdemo.core.kernels import (
-    TEACHING_ORDER,
-    Kernel,
-    PresetLibrary,
-    default_library,
-    parse_weights,
-    preset_file_name,
-    read_preset,
-    write_preset,
+from convdemo.core.kernels import Kernel, parse_weights
+from convdemo.core.presets import (
+    TEACHING_ORDER, PresetLibrary, default_library, preset_file_name, read_preset, write_preset,
 )
 from convdemo.core.resources import shipped_kernels_dir
 
@@ -547,7 +541,7 @@ def test_library_is_lazy(tmp_path):
 def test_default_user_dir_follows_platformdirs_when_used(monkeypatch, tmp_path):
     lib = PresetLibrary(shipped_dir=tmp_path / "none")  # made before the data folder moves
     data = tmp_path / "data"
-    monkeypatch.setattr(kmod.platformdirs, "user_data_path", lambda app: data / app)
+    monkeypatch.setattr(presets_module.platformdirs, "user_data_path", lambda app: data / app)
     assert lib.user_dir == tmp_path / "data" / "convdemo" / "kernels"
     lib.save_user(Kernel([[1]], name="mine"))
     assert (tmp_path / "data" / "convdemo" / "kernels" / "mine.json").is_file()

@@ -3,7 +3,7 @@
 import pytest
 from PyQt6.QtCore import QSettings
 
-from convdemo.core.kernels import PresetLibrary
+from convdemo.core.presets import PresetLibrary
 from convdemo.gui.app import make_app
 
 

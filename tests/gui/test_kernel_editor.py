@@ -9,7 +9,8 @@ from PyQt6.QtCore import QPoint, QPointF, Qt
 from PyQt6.QtGui import QKeyEvent, QMouseEvent, QPalette, QWheelEvent
 from PyQt6.QtWidgets import QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox, QToolButton
 
-from convdemo.core.kernels import Kernel, PresetLibrary, read_preset
+from convdemo.core.kernels import Kernel
+from convdemo.core.presets import PresetLibrary, read_preset
 from convdemo.gui.app import make_app
 from convdemo.gui.kernel_editor import KernelEditor, resized
 from convdemo.gui.kernel_grid import parse_cell

@@ -1,0 +1,505 @@
+"""Kernel preset files (JSON, DESIGN §5) and the preset library (shipped + the user's).
+
+Preset files are JSON::
+
+    {"format": "convdemo-kernel", "version": 1, "name": "sobel-x",
+     "description": "...", "weights": [[-1, 0, 1], ...], "divisor": 1, "bias": 0}
+
+Unknown keys are kept in :attr:`Kernel.extra` and written back on save. A bad
+file raises :class:`PresetError` naming the path and the field at fault; in the
+library it is listed in :attr:`PresetLibrary.errors` and the others still load.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+
+from convdemo.core.errors import PresetError
+from convdemo.core.fileio import atomic_write_text
+from convdemo.core.resources import shipped_kernels_dir
+from convdemo.core.kernels import (
+    Kernel, _first_problem, _grid, _GridError, _json_value, _plain_number, _stack_planes,
+)
+
+
+PRESET_FORMAT = "convdemo-kernel"
+PRESET_VERSION = 1
+
+TEACHING_ORDER = (
+    "identity",
+    "shift-left",
+    "brighten",
+    "box-blur-0.1",
+    "box-blur",
+    "gaussian-3x3",
+    "gaussian-5x5",
+    "motion-blur-5x5",
+    "sharpen",
+    "centre-minus-neighbours-0.1",
+    "unsharp-mask-5x5",
+    "edge-above",
+    "difference-1x3",
+    "horizontal-line",
+    "vertical-line",
+    "prewitt-x",
+    "prewitt-y",
+    "sobel-x",
+    "sobel-y",
+    "laplacian-4",
+    "outline-8",
+    "emboss",
+    "emboss-grey",
+    "luma-1x1",
+    "red-minus-blue",
+)
+"""Shipped preset names in the order a lesson meets them; others sort after, A–Z."""
+
+_KNOWN_KEYS = frozenset({"format", "version", "name", "description", "weights", "divisor", "bias"})
+_MAX_FILE_BYTES = 1 << 20
+_RESERVED_STEMS = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{dev}{n}" for dev in ("com", "lpt") for n in range(1, 10)}
+)
+_STEM_MAX_CHARS = 64
+
+# --------------------------------------------------------------------------
+# Preset files
+# --------------------------------------------------------------------------
+
+
+def _field_error(path: Path, key: str, problem: str) -> PresetError:
+    return PresetError(f"{path}: '{key}' {problem}.")
+
+
+def _load_object(path: Path) -> dict:
+    """The JSON object stored in ``path``, or PresetError saying why not."""
+    try:
+        size = path.stat().st_size
+        if size > _MAX_FILE_BYTES:
+            raise PresetError(f"{path}: the file is {size} bytes, too big to be a kernel preset.")
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise PresetError(f"cannot read {path}: {e.strerror or e}.") from None
+    except UnicodeDecodeError:
+        raise PresetError(f"{path}: the file is not UTF-8 text.") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        where = f"line {e.lineno}, column {e.colno}"
+        raise PresetError(f"{path}: not valid JSON ({where}: {e.msg}).") from None
+    except RecursionError:
+        raise PresetError(f"{path}: not a kernel preset (the JSON is nested too deeply).") from None
+    if not isinstance(doc, dict):
+        raise PresetError(f"{path}: not a kernel preset (expected a JSON object {{...}}).")
+    return doc
+
+
+def _check_header(path: Path, doc: dict) -> None:
+    if "format" not in doc:
+        raise _field_error(path, "format", f"is missing, so this is not a {PRESET_FORMAT} preset")
+    if doc["format"] != PRESET_FORMAT:
+        raise _field_error(path, "format", f"is {json.dumps(doc['format'])[:40]}, "
+                                           f"expected \"{PRESET_FORMAT}\"")
+    version = doc.get("version")
+    if version != PRESET_VERSION or isinstance(version, bool):
+        shown = "missing" if "version" not in doc else f"{json.dumps(version)[:20]}"
+        raise _field_error(path, "version", f"is {shown}, but this convdemo reads "
+                                            f"only version {PRESET_VERSION}")
+
+
+def _text_field(path: Path, doc: dict, key: str, default: str) -> str:
+    value = doc.get(key, default)
+    if not isinstance(value, str):
+        raise _field_error(path, key, f"must be text, not {json.dumps(value)[:40]}")
+    return value
+
+
+def _number_field(path: Path, doc: dict, key: str, default: float) -> float:
+    try:
+        return _json_value(doc.get(key, default))
+    except ValueError as e:
+        raise _field_error(path, key, str(e)) from None
+
+
+def _weights_field(path: Path, doc: dict) -> np.ndarray:
+    if "weights" not in doc:
+        raise _field_error(path, "weights", "is missing")
+    if not isinstance(doc["weights"], list):
+        raise _field_error(path, "weights", "must be a list of rows of numbers")
+    rows = doc["weights"]
+    first = rows[0] if rows else None
+    is_planes = isinstance(first, list) and bool(first) and isinstance(first[0], list)
+    try:
+        return _stack_planes(rows, _json_value) if is_planes else _grid(rows, _json_value)
+    except _GridError as e:
+        raise _field_error(path, "weights", str(e)) from None
+
+
+def read_preset(path: str | os.PathLike) -> Kernel:
+    """Read a kernel preset file (DESIGN §5).
+
+    A missing ``name`` defaults to the file's stem, a missing ``description``
+    to ``""``, ``divisor`` to 1 and ``bias`` to 0. Unknown keys go to
+    :attr:`Kernel.extra`.
+
+    Parameters
+    ----------
+    path : path-like
+        A UTF-8 JSON file.
+
+    Returns
+    -------
+    Kernel
+        With weights of shape (kh, kw) or (3, kh, kw) and ``source=path``.
+
+    Raises
+    ------
+    PresetError
+        If the file cannot be read or is malformed; the message names the
+        path and the field at fault, e.g.
+        ``"sobel.json: 'weights' row 2 has 2 values, expected 3."``.
+    """
+    path = Path(path)
+    doc = _load_object(path)
+    _check_header(path, doc)
+    name = _text_field(path, doc, "name", path.stem)
+    if not name.strip():
+        raise _field_error(path, "name", "is blank")
+    description = _text_field(path, doc, "description", "")
+    weights = _weights_field(path, doc)
+    divisor = _number_field(path, doc, "divisor", 1)
+    bias = _number_field(path, doc, "bias", 0)
+    problem = _first_problem(weights, divisor, bias)
+    if problem:
+        raise _field_error(path, *problem)
+    extra = {key: value for key, value in doc.items() if key not in _KNOWN_KEYS}
+    return Kernel(weights, name=name, description=description, divisor=divisor, bias=bias,
+                  extra=extra, source=path)
+
+
+def _json_weights(weights: np.ndarray) -> str:
+    """Weights of shape (kh, kw) or (3, kh, kw) as JSON with one row of numbers per line."""
+    if weights.ndim == 1:
+        return "[" + ", ".join(str(_plain_number(v)) for v in weights) + "]"
+    rows = ",\n".join(_json_weights(sub) for sub in weights)
+    return "[\n  " + rows.replace("\n", "\n  ") + "\n]"
+
+
+def _json_entry(key: str, value_text: str) -> str:
+    """One ``"key": value`` line of the preset file, nested lines indented to match."""
+    return f"  {json.dumps(key, ensure_ascii=False)}: " + value_text.replace("\n", "\n  ")
+
+
+def _preset_text(kernel: Kernel) -> str:
+    """The preset file's text: known keys in DESIGN order, then the extra keys."""
+    before = {
+        "format": PRESET_FORMAT,
+        "version": PRESET_VERSION,
+        "name": kernel.name,
+        "description": kernel.description,
+    }
+    after = {"divisor": _plain_number(kernel.divisor), "bias": _plain_number(kernel.bias)}
+    after.update((key, value) for key, value in kernel.extra.items() if key not in _KNOWN_KEYS)
+    lines = [_json_entry(k, json.dumps(v, ensure_ascii=False, indent=2)) for k, v in before.items()]
+    lines.append(_json_entry("weights", _json_weights(kernel.weights)))
+    lines += [_json_entry(k, json.dumps(v, ensure_ascii=False, indent=2)) for k, v in after.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def write_preset(path: str | os.PathLike, kernel: Kernel, *, overwrite: bool = False) -> Path:
+    """Write ``kernel`` as a preset file (DESIGN §5), atomically, in UTF-8.
+
+    Parameters
+    ----------
+    path : path-like
+        Destination; its folder must exist.
+    kernel : Kernel
+        Its :attr:`~Kernel.extra` keys are written after the known ones.
+    overwrite : bool
+        Replace an existing file. Without it an existing file is an error.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    PresetError
+        If the file exists and ``overwrite`` is false, or it cannot be written.
+    """
+    path = Path(path)
+    if not overwrite and (path.exists() or path.is_symlink()):
+        raise PresetError(f"a preset named {path.name!r} already exists in {path.parent}.")
+    try:
+        return atomic_write_text(path, _preset_text(kernel))
+    except OSError as e:
+        raise PresetError(f"cannot write {path}: {e.strerror or e}.") from None
+
+
+def preset_file_name(name: str) -> str:
+    """A safe file name for a preset called ``name``: ``"Box blur 0.1"`` -> ``"box-blur-0-1.json"``.
+
+    Only ``a-z``, ``0-9``, ``_`` and ``-`` are kept (accents are dropped,
+    other runs become ``-``), so the name can never leave its folder. It is
+    never empty (``"preset"``) nor a reserved Windows device name.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^a-z0-9_-]+", "-", ascii_name.lower())
+    stem = stem[:_STEM_MAX_CHARS].strip("-_") or "preset"
+    if stem in _RESERVED_STEMS:
+        stem += "-preset"
+    return stem + ".json"
+
+
+# --------------------------------------------------------------------------
+# The library
+# --------------------------------------------------------------------------
+
+
+def _default_user_dir() -> Path:
+    return platformdirs.user_data_path("convdemo") / "kernels"
+
+
+def _teaching_key(kernel: Kernel) -> tuple:
+    if kernel.name in TEACHING_ORDER:
+        return (0, TEACHING_ORDER.index(kernel.name))
+    return (1, kernel.name.casefold(), kernel.name)
+
+
+def _scan(folder: Path) -> tuple[list[Kernel], list[tuple[Path, str]]]:
+    """Read every ``*.json`` in ``folder`` (hidden files skipped): kernels and failures."""
+    kernels, errors = [], []
+    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    for path in paths:
+        if path.name.startswith("."):
+            continue
+        try:
+            kernels.append(read_preset(path))
+        except PresetError as e:
+            errors.append((path, str(e)))
+    return kernels, errors
+
+
+@dataclass
+class _Contents:
+    user_dir: Path
+    kernels: dict[str, Kernel]
+    user_names: frozenset[str]
+    errors: list[tuple[Path, str]]
+
+
+class PresetLibrary(Mapping[str, Kernel]):
+    """The shipped presets and the user's own, as a read-only mapping name -> Kernel.
+
+    Files are read on first access (and again after :meth:`reload`, or after
+    saving or deleting). Shipped presets come first in :data:`TEACHING_ORDER`,
+    then the user's alphabetically. A file that fails to load is listed in
+    :attr:`errors`; the others still load. A preset whose name is already
+    taken (by a shipped one, or an earlier file) is also reported there.
+
+    Parameters
+    ----------
+    shipped_dir : path-like, optional
+        Folder of shipped presets; default :func:`shipped_kernels_dir`.
+    user_dir : path-like, optional
+        Folder of the user's presets; default ``<user data>/convdemo/kernels``
+        from platformdirs, looked up when used (so a changed ``XDG_DATA_HOME``
+        is followed). Created when the first preset is saved.
+    """
+
+    def __init__(self, shipped_dir: str | os.PathLike | None = None,
+                 user_dir: str | os.PathLike | None = None) -> None:
+        self.shipped_dir = Path(shipped_dir) if shipped_dir is not None else shipped_kernels_dir()
+        self._user_dir = Path(user_dir) if user_dir is not None else None
+        self._cache: _Contents | None = None
+
+    @property
+    def user_dir(self) -> Path:
+        """Folder of the user's presets."""
+        return self._user_dir if self._user_dir is not None else _default_user_dir()
+
+    # -- loading --------------------------------------------------------------
+
+    def _contents(self) -> _Contents:
+        user_dir = self.user_dir
+        if self._cache is None or self._cache.user_dir != user_dir:
+            self._cache = self._load(user_dir)
+        return self._cache
+
+    def _load(self, user_dir: Path) -> _Contents:
+        shipped, errors = _scan(self.shipped_dir)
+        user, user_errors = _scan(user_dir)
+        errors += user_errors
+        kernels: dict[str, Kernel] = {}
+        for kernel in sorted(shipped, key=_teaching_key):
+            self._add(kernels, kernel, errors)
+        user_names = set()
+        for kernel in sorted(user, key=lambda k: (k.name.casefold(), k.name)):
+            if self._add(kernels, kernel, errors):
+                user_names.add(kernel.name)
+        return _Contents(user_dir, kernels, frozenset(user_names), errors)
+
+    @staticmethod
+    def _add(kernels: dict[str, Kernel], kernel: Kernel, errors: list[tuple[Path, str]]) -> bool:
+        taken = kernels.get(kernel.name)
+        if taken is not None:
+            errors.append((kernel.source, f"{kernel.source}: 'name' {kernel.name!r} is "
+                                          f"already used by {taken.source}."))
+            return False
+        kernels[kernel.name] = kernel
+        return True
+
+    def reload(self) -> None:
+        """Forget what was read; the folders are read again on next access."""
+        self._cache = None
+
+    # -- Mapping ----------------------------------------------------------------
+
+    def __getitem__(self, name: str) -> Kernel:
+        return self._contents().kernels[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._contents().kernels))
+
+    def __len__(self) -> int:
+        return len(self._contents().kernels)
+
+    # -- queries ------------------------------------------------------------------
+
+    @property
+    def errors(self) -> list[tuple[Path, str]]:
+        """``(path, message)`` for every preset file that could not be used."""
+        return list(self._contents().errors)
+
+    def names(self) -> list[str]:
+        """Preset names: shipped in teaching order, then the user's A–Z."""
+        return list(self._contents().kernels)
+
+    def is_user(self, name: str) -> bool:
+        """True if ``name`` is one of the user's presets (not a shipped one)."""
+        return name in self._contents().user_names
+
+    def _unknown(self, name: str) -> PresetError:
+        """The error for a name that is not a preset, suggesting close names."""
+        close = difflib.get_close_matches(name, self.names(), n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else "."
+        return PresetError(f"no preset named {name!r}{hint}")
+
+    def _require(self, name: str) -> Kernel:
+        """The preset called ``name``, or PresetError suggesting close names."""
+        kernel = self._contents().kernels.get(name)
+        if kernel is None:
+            raise self._unknown(name)
+        return kernel
+
+    def resolve(self, name_or_path: str | os.PathLike) -> Kernel:
+        """A preset by name, or else a preset file by path (``*.json`` or an existing file).
+
+        Raises
+        ------
+        PresetError
+            If it is neither a preset name nor a readable preset file.
+        """
+        if isinstance(name_or_path, str) and name_or_path in self:
+            return self[name_or_path]
+        path = Path(name_or_path)
+        if path.suffix.lower() == ".json" or path.exists():
+            return read_preset(path)
+        return self._require(str(name_or_path))
+
+    # -- changes -------------------------------------------------------------------
+
+    def _free_path(self, name: str) -> Path:
+        """A file in the user folder for a new preset ``name`` that no file uses yet."""
+        stem = preset_file_name(name).removesuffix(".json")
+        candidates = (f"{stem}.json" if n == 1 else f"{stem}-{n}.json" for n in range(1, 10_000))
+        return next(self.user_dir / c for c in candidates if not (self.user_dir / c).exists())
+
+    def save_user(self, kernel: Kernel, *, overwrite: bool = False) -> Path:
+        """Save ``kernel`` as a user preset named ``kernel.name``.
+
+        Parameters
+        ----------
+        kernel : Kernel
+            What to save; its name becomes the preset name.
+        overwrite : bool
+            Replace the user's preset of the same name.
+
+        Returns
+        -------
+        Path
+            The file written, in :attr:`user_dir`.
+
+        Raises
+        ------
+        PresetError
+            If the name is a shipped preset's, if a user preset of that name
+            exists and ``overwrite`` is false, or if the file cannot be written.
+        """
+        existing = self._contents().kernels.get(kernel.name)
+        if existing is not None and not self.is_user(kernel.name):
+            raise PresetError(
+                f"{kernel.name!r} is the name of a shipped preset; choose another name."
+            )
+        if existing is not None and not overwrite:
+            raise PresetError(f"a preset named {kernel.name!r} already exists.")
+        try:
+            self.user_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            message = f"cannot create the preset folder {self.user_dir}: {e.strerror or e}."
+            raise PresetError(message) from None
+        path = existing.source if existing is not None else self._free_path(kernel.name)
+        write_preset(path, kernel, overwrite=existing is not None)
+        self.reload()
+        return path
+
+    def delete_user(self, name: str) -> None:
+        """Delete the user preset ``name`` and its file.
+
+        Raises
+        ------
+        PresetError
+            If ``name`` is a shipped preset, is unknown, or cannot be deleted.
+        """
+        if not self.is_user(name):
+            if name in self:
+                raise PresetError(f"{name!r} is a shipped preset and cannot be deleted.")
+            raise self._unknown(name)
+        path = self[name].source
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as e:
+            raise PresetError(f"cannot delete {path}: {e.strerror or e}.") from None
+        self.reload()
+
+    def import_file(self, path: str | os.PathLike, *, overwrite: bool = False) -> Kernel:
+        """Check the preset file ``path`` and save a copy among the user's presets.
+
+        Unknown keys are kept. Raises PresetError like :func:`read_preset` and
+        :meth:`save_user`. Returns the imported kernel, whose ``source`` is the
+        new file in :attr:`user_dir`.
+        """
+        kernel = read_preset(path)
+        self.save_user(kernel, overwrite=overwrite)
+        return self[kernel.name]
+
+    def export(self, name: str, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+        """Write the preset ``name`` to ``path``; PresetError like :func:`write_preset`."""
+        return write_preset(path, self._require(name), overwrite=overwrite)
+
+
+@lru_cache(maxsize=1)
+def default_library() -> PresetLibrary:
+    """The process-wide preset library (shipped + the user's folder), loaded on first use."""
+    return PresetLibrary()
