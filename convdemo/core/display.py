@@ -10,7 +10,8 @@ Modes (``DISPLAY_MODES``):
 * ``auto``: ``diverging`` when any value is negative, else ``clip``, so signed
   outputs are never silently clipped.
 
-Single-plane arrays become grey (or the diverging map); (H, W, 3) arrays stay colour.
+Single-plane arrays become grey, or a heat map (black → purple → orange →
+yellow) with ``heat=True``, or the diverging map; (H, W, 3) arrays stay colour.
 """
 
 from __future__ import annotations
@@ -40,12 +41,15 @@ class DisplayImage:
         The mode actually used ('auto' resolved).
     low, high : float
         Values shown at the two ends of the colour bar.
+    colours : {'grey', 'heat', 'diverging', 'rgb'}
+        The colour map the bar should show ('rgb' for three-plane pictures).
     """
 
     rgb: np.ndarray
     mode: str
     low: float
     high: float
+    colours: str = "grey"
 
     @property
     def legend(self) -> str:
@@ -64,12 +68,23 @@ def resolve_mode(array: np.ndarray, mode: str) -> str:
 
 def diverging_colours(t: np.ndarray) -> np.ndarray:
     """Map ``t`` in [0, 1] (0.5 = zero) to the blue–white–red map, uint8 (..., 3)."""
-    t = np.clip(t, 0.0, 1.0) * (len(_DIVERGING_STOPS) - 1)
-    lo = np.minimum(t.astype(np.int32), len(_DIVERGING_STOPS) - 2)
-    frac = (t - lo)[..., None]
-    rgb = _DIVERGING_STOPS[lo] * (1 - frac) + _DIVERGING_STOPS[lo + 1] * frac
-    return (rgb + 0.5).astype(np.uint8)
+    return _ramp(_DIVERGING_STOPS, t)
 
+
+# Heat map stops (an inferno-like ramp), sampled at 0, 0.25, 0.5, 0.75, 1.
+_HEAT_STOPS = np.array([[0, 0, 4], [87, 16, 110], [188, 55, 84], [249, 142, 9], [252, 255, 164]], np.float32)
+
+
+def _ramp(stops: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Piecewise-linear colour ramp through ``stops`` at ``t`` in [0, 1] → uint8 (..., 3)."""
+    t = np.clip(t, 0.0, 1.0) * (len(stops) - 1)
+    lo = np.minimum(t.astype(np.int32), len(stops) - 2)
+    frac = (t - lo)[..., None]
+    return (stops[lo] * (1 - frac) + stops[lo + 1] * frac + 0.5).astype(np.uint8)
+
+
+HEAT_LUT = _ramp(_HEAT_STOPS, np.linspace(0.0, 1.0, 256))  # (256, 3) uint8: grey level → heat colour
+_GREY_LUT = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
 
 _LUT_SIZE = 1024
 _DIVERGING_LUT = None  # (1024, 3) uint8, built on first use
@@ -91,7 +106,7 @@ def _to_uint8(a: np.ndarray) -> np.ndarray:
     return (np.clip(a, 0, 255) + 0.5).astype(np.uint8)
 
 
-def to_display(array, mode: str = "auto") -> DisplayImage:
+def to_display(array, mode: str = "auto", *, heat: bool = False) -> DisplayImage:
     """Turn a stage array into an RGB picture.
 
     Parameters
@@ -99,6 +114,8 @@ def to_display(array, mode: str = "auto") -> DisplayImage:
     array : array_like of shape (H, W) or (H, W, 3)
         Stage values (any sign, any range).
     mode : {'auto', 'clip', 'stretch', 'abs', 'diverging'}
+    heat : bool
+        Show single planes with the heat map instead of grey (not for 'diverging').
 
     Returns
     -------
@@ -119,7 +136,9 @@ def to_display(array, mode: str = "auto") -> DisplayImage:
         m = m if m > 0 else 1.0
         low, high = -m, m
         if a.ndim == 2:
-            return DisplayImage(_diverging_lookup(a, m), mode, low, high)
+            return DisplayImage(_diverging_lookup(a, m), mode, low, high, "diverging")
         out = _to_uint8(128.0 + a * (127.0 / m))
-    rgb = np.repeat(out[:, :, None], 3, axis=2) if out.ndim == 2 else out
-    return DisplayImage(np.ascontiguousarray(rgb), mode, low, high)
+    if out.ndim == 3:
+        return DisplayImage(np.ascontiguousarray(out), mode, low, high, "rgb")
+    lut = HEAT_LUT if heat else _GREY_LUT
+    return DisplayImage(np.take(lut, out, axis=0), mode, low, high, "heat" if heat else "grey")

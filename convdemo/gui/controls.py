@@ -118,6 +118,8 @@ class ControlsPanel(QWidget):
                                    "Photos larger than this (longest side) are reduced before convolving.")
         self.display = _combo([(m, m, tip) for m, tip in DISPLAY_TIPS.items()],
                               "How output values are turned into colours.")
+        self.heat_map = QCheckBox("heat map")
+        self.heat_map.setToolTip("Show one-plane outputs in heat colours (dark → bright yellow) instead of grey.")
         self.error = QLabel()
         self.error.setObjectName("inlineError")
         self.error.setWordWrap(True)
@@ -149,7 +151,10 @@ class ControlsPanel(QWidget):
         after.addRow("", pool_row)
         view = QFormLayout()
         view.addRow("Working size", self.working_size)
-        view.addRow("Colours", self.display)
+        colours_row = QHBoxLayout()
+        colours_row.addWidget(self.display, 1)
+        colours_row.addWidget(self.heat_map)
+        view.addRow("Colours", colours_row)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -167,7 +172,9 @@ class ControlsPanel(QWidget):
         for combo in (self.padding, self.border, self.channels, self.activation, self.pool):
             combo.currentIndexChanged.connect(self._write)
         self.stride_per_axis.toggled.connect(self._write)
-        self.display.currentIndexChanged.connect(lambda: self.state.set_display_mode(self.display.currentData()))
+        self.display.currentIndexChanged.connect(lambda: self.state.set_display(mode=self.display.currentData()))
+        self.heat_map.toggled.connect(lambda on: self.state.set_display(heat_map=on))
+        self.state.display_changed.connect(self.refresh)
         self.working_size.currentIndexChanged.connect(
             lambda: self.max_size_changed.emit(self.working_size_value()))
         self.state.changed.connect(self.refresh)
@@ -212,7 +219,7 @@ class ControlsPanel(QWidget):
         s = self.state.settings
         widgets = [self.stride_y, self.stride_x, self.stride_per_axis, self.padding, self.padding_cells, self.border,
                    self.dilation, self.channels, self.activation, self.pool, self.pool_size, self.pool_stride,
-                   self.display]
+                   self.display, self.heat_map]
         for w in widgets:
             w.blockSignals(True)
         sy, sx = s.stride
@@ -238,6 +245,7 @@ class ControlsPanel(QWidget):
         for w in (self.pool_size, self.pool_stride):
             w.setEnabled(s.pool != "none")
         _select(self.display, self.state.display_mode)
+        self.heat_map.setChecked(self.state.heat_map)
         for w in widgets:
             w.blockSignals(False)
 

@@ -14,7 +14,7 @@ from PyQt6.QtCore import QEvent, QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPen, QTransform
 from PyQt6.QtWidgets import QGraphicsPathItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from convdemo.core.display import DisplayImage, diverging_colours
+from convdemo.core.display import HEAT_LUT, DisplayImage, diverging_colours
 from convdemo.core.explain import Placement
 
 STAGE_TITLES = {"source": "Input", "conv": "Convolved", "activation": "Activated", "pool": "Pooled"}
@@ -40,15 +40,23 @@ class ColourBar(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.picture: DisplayImage | None = None
-        self.colour = False
         self.setFixedHeight(30)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_picture(self, picture: DisplayImage | None, colour: bool) -> None:
-        """Show the legend of ``picture`` (colour = the stage has three planes)."""
-        self.picture, self.colour = picture, colour
+    def set_picture(self, picture: DisplayImage | None) -> None:
+        """Show the legend of ``picture``."""
+        self.picture = picture
         self.setToolTip(picture.legend if picture else "")
         self.update()
+
+    def _colour_at(self, t: float) -> tuple[int, int, int]:
+        """Colour of the bar at ``t`` in [0, 1] for the picture's colour map."""
+        if self.picture.colours == "diverging":
+            return tuple(diverging_colours(np.array([t]))[0])
+        if self.picture.colours == "heat":
+            return tuple(HEAT_LUT[int(round(t * 255))])
+        level = int(round(t * 255))
+        return level, level, level
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.picture is None:
@@ -56,13 +64,9 @@ class ColourBar(QWidget):
         p = QPainter(self)
         bar = QRectF(4, 2, self.width() - 8, 10)
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        if self.picture.mode == "diverging" and not self.colour:
-            for t in np.linspace(0, 1, 9):
-                r, g, b = diverging_colours(np.array([t]))[0]
-                gradient.setColorAt(float(t), QColor(int(r), int(g), int(b)))
-        else:
-            gradient.setColorAt(0, QColor(0, 0, 0))
-            gradient.setColorAt(1, QColor(255, 255, 255))
+        for t in np.linspace(0, 1, 9):
+            r, g, b = self._colour_at(float(t))
+            gradient.setColorAt(float(t), QColor(int(r), int(g), int(b)))
         p.fillRect(bar, gradient)
         p.setPen(self.palette().windowText().color())
         font = QFont(self.font())
@@ -165,7 +169,7 @@ class StageView(QWidget):
         self.image.setTransform(QTransform().translate(placement.offset_x, placement.offset_y)
                                 .scale(placement.scale_x, placement.scale_y))
         self._show_picture()
-        self.colour_bar.set_picture(picture, colour=array.ndim == 3)
+        self.colour_bar.set_picture(picture)
         self._update_value_labels()
 
     def set_hidden(self, hidden: np.ndarray | None) -> None:

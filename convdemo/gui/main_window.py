@@ -182,10 +182,15 @@ class MainWindow(QMainWindow):
         colours = view.addMenu("&Colours")
         self.display_group = QActionGroup(self)
         for mode in DISPLAY_MODES:
-            action = self._action(colours, mode, lambda _=False, m=mode: self.state.set_display_mode(m))
+            action = self._action(colours, mode, lambda _=False, m=mode: self.state.set_display(mode=m))
             action.setCheckable(True)
             action.setChecked(mode == self.state.display_mode)
             self.display_group.addAction(action)
+        colours.addSeparator()
+        self.heat_action = self._action(colours, "Heat map for single planes",
+                                        lambda on: self.state.set_display(heat_map=on),
+                                        tip="Show one-plane outputs in heat colours instead of grey.")
+        self.heat_action.setCheckable(True)
         view.addAction(self.help_dock.toggleViewAction())
 
         anim = bar.addMenu("&Animation")
@@ -320,7 +325,7 @@ class MainWindow(QMainWindow):
         self.editor.set_three_kernels_allowed(self.state.settings.channels in ("rgb-sum", "per-channel"))
         if self.state.image is not None:
             self.runner.submit(self.state.image, self.state.kernel, self.state.effective_settings(),
-                               self.state.display_mode)
+                               self.state.display_mode, self.state.heat_map)
 
     def show_result(self, result: Result) -> None:
         """Put a finished result on screen."""
@@ -383,6 +388,7 @@ class MainWindow(QMainWindow):
     def _sync_display_actions(self) -> None:
         for action in self.display_group.actions():
             action.setChecked(action.text() == self.state.display_mode)
+        self.heat_action.setChecked(self.state.heat_map)
 
     # -- pixel focus ---------------------------------------------------------
 
@@ -458,6 +464,7 @@ class MainWindow(QMainWindow):
         self.state.settings = data.settings or Settings()
         self.state.kernel = data.kernel or self.library[DEFAULT_KERNEL]
         self.state.display_mode = data.display_mode
+        self.state.heat_map = data.heat_map
         self.max_size = data.max_size
         self._last_image = data.image
         preset = data.preset if data.kernel else DEFAULT_KERNEL
@@ -471,7 +478,7 @@ class MainWindow(QMainWindow):
         """Remember kernel, options, last image and geometry."""
         save_session(self.store, SessionData(
             settings=self.state.settings, kernel=self.state.kernel, preset=self.editor.preset_name(),
-            display_mode=self.state.display_mode, max_size=self.max_size,
+            display_mode=self.state.display_mode, heat_map=self.state.heat_map, max_size=self.max_size,
             image=self.image_source or self._last_image, geometry=self.saveGeometry(),
             window_state=self.saveState(),
         ))

@@ -31,6 +31,7 @@ class SessionData:
     kernel: Kernel | None = None
     preset: str | None = None
     display_mode: str = "auto"
+    heat_map: bool = True
     max_size: int | None = DEFAULT_MAX_SIZE
     image: str | None = None
     geometry: QByteArray | None = None
@@ -66,6 +67,7 @@ def load_session(store: QSettings) -> SessionData:
         kernel=_parse(store, "kernel", _kernel_from_json),
         preset=_parse(store, "preset", str),
         display_mode=mode if mode in DISPLAY_MODES else "auto",
+        heat_map=store.value(PREFIX + "heat_map", "true") in ("true", True),
         max_size=max_size,
         image=image if image and Path(image).is_file() else None,
         geometry=store.value(PREFIX + "geometry"),
@@ -82,6 +84,7 @@ def save_session(store: QSettings, data: SessionData) -> None:
                               "divisor": k.divisor, "bias": k.bias}) if k else "",
         "preset": data.preset or "",
         "display_mode": data.display_mode,
+        "heat_map": "true" if data.heat_map else "false",
         "max_size": "full" if data.max_size is None else str(data.max_size),
         "image": data.image or "",
         "geometry": data.geometry,

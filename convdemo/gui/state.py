@@ -28,6 +28,8 @@ class AppState(QObject):
         Every other option (the divisor and bias fields are taken from ``kernel``).
     display_mode : str
         One of :data:`convdemo.core.display.DISPLAY_MODES`.
+    heat_map : bool
+        Single-plane outputs in heat-map colours instead of grey.
     """
 
     changed = pyqtSignal()  # anything the pipeline depends on
@@ -40,6 +42,7 @@ class AppState(QObject):
         self.kernel = kernel
         self.settings = settings or Settings()
         self.display_mode = "auto"
+        self.heat_map = True
 
     def set_image(self, image: LoadedImage) -> None:
         """Replace the image (already loaded and validated)."""
@@ -60,10 +63,12 @@ class AppState(QObject):
             self.settings = settings
             self.changed.emit()
 
-    def set_display_mode(self, mode: str) -> None:
-        """Change how signed outputs are mapped to colours."""
-        if mode != self.display_mode:
-            self.display_mode = mode
+    def set_display(self, mode: str | None = None, heat_map: bool | None = None) -> None:
+        """Change how outputs are mapped to colours (None keeps the current choice)."""
+        mode = self.display_mode if mode is None else mode
+        heat_map = self.heat_map if heat_map is None else heat_map
+        if (mode, heat_map) != (self.display_mode, self.heat_map):
+            self.display_mode, self.heat_map = mode, heat_map
             self.display_changed.emit()
 
     def effective_settings(self) -> Settings:

@@ -29,6 +29,7 @@ class Request:
     kernel: Kernel
     settings: Settings
     display_mode: str
+    heat_map: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +65,8 @@ def render(request: Request, source_cache: dict) -> Result:
     if source_cache.get("key") != key:
         source_cache.update(key=key, picture=to_display(stages.source, "clip"), image=request.image)
     pictures = {"source": source_cache["picture"]}
-    pictures.update({name: to_display(a, request.display_mode) for name, a in arrays.items() if a is not None})
+    pictures.update({name: to_display(a, request.display_mode, heat=request.heat_map)
+                     for name, a in arrays.items() if a is not None})
     return Result(request, stages, pictures, time.perf_counter() - start)
 
 
@@ -109,10 +111,11 @@ class PipelineRunner(QObject):
         """Id of the newest request submitted."""
         return self._next_id
 
-    def submit(self, image: LoadedImage, kernel: Kernel, settings: Settings, display_mode: str) -> int:
+    def submit(self, image: LoadedImage, kernel: Kernel, settings: Settings, display_mode: str,
+               heat_map: bool) -> int:
         """Queue a run, replacing any run still waiting; returns its id."""
         self._next_id += 1
-        request = Request(self._next_id, image, kernel, settings, display_mode)
+        request = Request(self._next_id, image, kernel, settings, display_mode, heat_map)
         if self._running is None:
             self._start(request)
         else:
