@@ -14,7 +14,7 @@ from PyQt6.QtCore import QSettings, Qt, pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
-    QTabWidget, QToolButton, QVBoxLayout, QWidget,
+    QStyle, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from convdemo import __version__
@@ -171,14 +171,16 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         edit = bar.addMenu("&Edit")
-        undo = self.editor.undo_stack.createUndoAction(self, "&Undo kernel edit")
+        # PyQt hands these actions to Python: keep references, or they vanish from menu and toolbar.
+        self.undo_action = undo = self.editor.undo_stack.createUndoAction(self, "&Undo kernel edit:")
         undo.setShortcut(QKeySequence("Ctrl+Z"))
-        redo = self.editor.undo_stack.createRedoAction(self, "&Redo kernel edit")
+        self.redo_action = redo = self.editor.undo_stack.createRedoAction(self, "&Redo kernel edit:")
         redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         edit.addActions([undo, redo])
 
         view = bar.addMenu("&View")
-        self._action(view, "Zoom to &fit", self.fit_views, "Ctrl+0", "Show the whole image in every panel.")
+        self.fit_action = self._action(view, "Zoom to &fit", self.fit_views, "Ctrl+0",
+                                       "Show the whole image in every panel.")
         colours = view.addMenu("&Colours")
         self.display_group = QActionGroup(self)
         for mode in DISPLAY_MODES:
@@ -207,8 +209,17 @@ class MainWindow(QMainWindow):
         tools = self.addToolBar("Main")
         tools.setObjectName("mainToolbar")
         tools.setMovable(False)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icon = lambda name: self.style().standardIcon(getattr(QStyle.StandardPixmap, name))  # noqa: E731
+        for action, name in ((self.open_action, "SP_DialogOpenButton"), (self.save_action, "SP_DialogSaveButton"),
+                             (undo, "SP_ArrowBack"), (redo, "SP_ArrowForward"),
+                             (self.fit_action, "SP_TitleBarMaxButton"),
+                             (self.help_dock.toggleViewAction(), "SP_DialogHelpButton")):
+            action.setIcon(icon(name))
         tools.addAction(self.open_action)
         samples_button = QToolButton()
+        samples_button.setIcon(icon("SP_DirIcon"))
+        samples_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         samples_button.setText("Samples")
         samples_button.setMenu(self.samples_menu)
         samples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -218,10 +229,7 @@ class MainWindow(QMainWindow):
         tools.addSeparator()
         tools.addActions([undo, redo])
         tools.addSeparator()
-        fit = QAction("Fit", self)
-        fit.setToolTip("Zoom to fit (Ctrl+0)")
-        fit.triggered.connect(self.fit_views)
-        tools.addAction(fit)
+        tools.addAction(self.fit_action)
         tools.addAction(self.help_dock.toggleViewAction())
 
         for key, delta in ((Qt.Key.Key_Left, (0, -1)), (Qt.Key.Key_Right, (0, 1)),

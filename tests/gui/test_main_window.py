@@ -226,3 +226,12 @@ def test_save_comparison_png(qtbot, window, tmp_path, monkeypatch):
     window.save_comparison()
     width, height = Image.open(target).size
     assert width > 2 * height / 3 and height > 100
+
+
+def test_undo_and_redo_are_in_the_edit_menu_and_toolbar(qtbot, window):
+    edit_menu = window.menuBar().actions()[1].menu()
+    assert window.undo_action in edit_menu.actions() and window.redo_action in edit_menu.actions()
+    wait_result(qtbot, window, lambda: window.editor.transpose())
+    assert window.undo_action.isEnabled()
+    wait_result(qtbot, window, window.undo_action.trigger)
+    np.testing.assert_array_equal(window.state.kernel.weights, window.library["edge-above"].weights)
