@@ -2,7 +2,8 @@
 
 Targets (issue 2): a 3×3 'same' per-channel convolution of a 4032×3024×3
 float32 image in ≤ 4× the time of ``np.copyto`` of that array; 2×2 max
-pooling of it in ≤ 3×. Also prints 1 MP and 5×5 / 7×7 figures.
+pooling of it in ≤ 3×. Also prints 1 MP and 5×5 / 7×7 figures (a 1 MP array
+fits in the CPU cache, so its copy is unusually fast and the ratios are higher).
 
 Run: ``python benchmarks/bench_engine.py`` (takes about a minute).
 """
@@ -68,8 +69,9 @@ def main() -> int:
         image = rng.uniform(0, 255, shape).astype(np.float32)
         print(f"\n{name}: time ÷ np.copyto of the same array (lower is better)")
         for label, ratio, target, took in measure(image, args.repeats):
+            target = target if shape[0] == 3024 else None  # the targets are for the 12 MP photo
             verdict = "" if target is None else ("  target ≤ %.0f×  %s" % (target, "OK" if ratio <= target else "MISSED"))
-            failed |= target is not None and ratio > target and shape[0] == 3024
+            failed |= target is not None and ratio > target
             print(f"  {label:<34} {ratio:6.2f}×  ({took * 1000:7.1f} ms){verdict}")
     return 1 if failed else 0
 

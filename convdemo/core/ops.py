@@ -25,11 +25,10 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
-from scipy.linalg.blas import saxpy as _saxpy
 
+from convdemo.core.blas import saxpy_function
 from convdemo.core.errors import ParameterError
 from convdemo.core.geometry import Geometry, output_shape, pool_output_shape
 
@@ -221,8 +220,9 @@ def _correlate_block(out, src, groups, geo: Geometry, bias: float) -> None:
         Input cells, ``src[0, 0]`` under the first tap of ``out[0, 0]``.
     """
     sy, sx = geo.rows.stride, geo.cols.stride
-    if (sy, sx) == (1, 1) and src.flags.c_contiguous and _single_threaded_saxpy():
-        _correlate_rows_saxpy(out, src, groups, bias)
+    saxpy = saxpy_function()
+    if (sy, sx) == (1, 1) and src.flags.c_contiguous and saxpy is not None:
+        _correlate_rows_saxpy(out, src, groups, bias, saxpy)
         return
     n_cols = out.shape[1]
 
@@ -244,28 +244,7 @@ def _correlate_block(out, src, groups, geo: Geometry, bias: float) -> None:
     _run_in_strips(out.shape[0], n_cols * out.shape[2], work)
 
 
-@lru_cache(maxsize=1)
-def _single_threaded_saxpy() -> bool:
-    """Pin scipy's own BLAS to one thread; True when that worked (else use the numpy path).
-
-    A multi-threaded BLAS spins while it waits for its threads, and when the CPU
-    cores are busy (the CNN lab training, another program) one 12 MP
-    convolution went from 50 ms to 10 s here. With one thread it stays near
-    60 ms. numpy's BLAS (a separate library, used by the mini-CNN) is left alone.
-    """
-    import scipy
-    from threadpoolctl import ThreadpoolController
-
-    scipy_dir = Path(scipy.__file__).resolve().parent
-    ours = [lib for lib in ThreadpoolController().lib_controllers
-            if Path(lib.filepath).resolve().is_relative_to(scipy_dir)
-            or Path(lib.filepath).resolve().parent.name == "scipy.libs"]
-    for lib in ours:
-        lib.set_num_threads(1)
-    return bool(ours)
-
-
-def _correlate_rows_saxpy(out, src, groups, bias: float) -> None:
+def _correlate_rows_saxpy(out, src, groups, bias: float, saxpy) -> None:
     """Stride-1 correlation as one fused ``y += w * x`` pass per kernel tap.
 
     With stride 1, tap ``(oy, ox)`` of output row ``i`` reads a contiguous run of
@@ -273,34 +252,40 @@ def _correlate_rows_saxpy(out, src, groups, bias: float) -> None:
     output rows computed over the source's full width (the last ``k_eff - 1``
     columns of each row are garbage, dropped afterwards) is a sum of contiguous
     1-D slices: BLAS ``saxpy`` adds each in a single fused, vectorised pass.
+    Strips are shared between threads (:mod:`convdemo.core.blas` runs outside the GIL).
 
     Parameters
     ----------
     out : ndarray of shape (n, m, C), float32
     src : C-contiguous ndarray of shape (>= n + span_y - 1, W, C), float32
         ``src[0, 0]`` is under the first tap of ``out[0, 0]``; ``m <= W - span_x + 1``.
+    saxpy : callable
+        From :func:`convdemo.core.blas.saxpy_function`.
     """
-    rows_src, width, c = src.shape
+    width, c = src.shape[1:]
     row_len = width * c
     flat = src.reshape(-1)
     taps = [(float(w), (oy * width + ox) * c) for w, offsets in groups for oy, ox in offsets]
     last = max(offset for _, offset in taps)
-    n_out, n_cols = out.shape[:2]
-    strip = max(1, _STRIP_BYTES // (4 * row_len))
-    buffer = np.empty(strip * row_len, dtype=np.float32)
-    for i0 in range(0, n_out, strip):
-        n = min(n_out, i0 + strip) - i0
-        base = i0 * row_len
-        length = min(n * row_len, flat.size - base - last)  # the last row's tail is garbage anyway
-        y = buffer[:length]
-        (w0, o0), rest = taps[0], taps[1:]
-        np.multiply(flat[base + o0 : base + o0 + length], w0, out=y)
-        for w, offset in rest:
-            _saxpy(flat[base + offset : base + offset + length], y, a=w)
-        target = out[i0 : i0 + n]
-        target[...] = buffer[: n * row_len].reshape(n, width, c)[:, :n_cols]
-        if bias:
-            np.add(target, bias, out=target)
+    n_cols = out.shape[1]
+
+    def work(r0: int, r1: int, strip: int) -> None:
+        buffer = np.empty(strip * row_len, dtype=np.float32)
+        for i0 in range(r0, r1, strip):
+            n = min(r1, i0 + strip) - i0
+            base = i0 * row_len
+            length = min(n * row_len, flat.size - base - last)  # the last row's tail is garbage anyway
+            y = buffer[:length]
+            (w0, o0), rest = taps[0], taps[1:]
+            np.multiply(flat[base + o0 : base + o0 + length], w0, out=y)
+            for w, offset in rest:
+                saxpy(flat[base + offset : base + offset + length], y, w)
+            target = out[i0 : i0 + n]
+            target[...] = buffer[: n * row_len].reshape(n, width, c)[:, :n_cols]
+            if bias:
+                np.add(target, bias, out=target)
+
+    _run_in_strips(out.shape[0], row_len, work)
 
 
 def activate(x: np.ndarray, kind: str) -> np.ndarray:

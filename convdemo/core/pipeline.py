@@ -101,9 +101,11 @@ def check_image(image) -> np.ndarray:
         array = array[:, :, 0]
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)) or min(array.shape[:2]) < 1:
         raise ParameterError(f"an image must have shape (H, W) or (H, W, 3), not {array.shape}.")
-    # One cheap reduction instead of a boolean mask: a float64 sum of float32 values is non-finite
-    # exactly when some value is NaN or infinite (it cannot overflow).
-    if not np.isfinite(array.sum(dtype=np.float64)):
+    # One cheap reduction first: the sum is finite unless some value is NaN or infinite (or the
+    # values are so huge that it overflows, when the exact element-wise check decides).
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = array.sum()
+    if not np.isfinite(total) and not np.isfinite(array).all():
         raise ParameterError("the image contains NaN or infinite values.")
     return array
 

@@ -120,3 +120,8 @@ def test_input_is_never_modified():
     before = image.copy()
     convdemo.run(image, "sharpen", channels="per-channel", padding="same", border="reflect", pool="avg")
     np.testing.assert_array_equal(image, before)
+
+
+def test_huge_finite_values_are_accepted():
+    image = np.full((4, 4), 3e38, np.float32)  # the sum overflows, the values do not
+    assert convdemo.run(image, [[1.0]]).conv.shape == (4, 4)
