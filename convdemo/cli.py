@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -264,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except (ConvdemoError, _UsageError) as error:
         return _fail(str(error))
+    except BrokenPipeError:  # e.g. `convdemo presets list | head`: the reader has gone, nothing to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit-time flush quiet
+        return 0
     except OSError as error:
         where = f" {error.filename!r}" if error.filename else ""
         return _fail(f"cannot access{where}: {error.strerror or error}.")

@@ -103,7 +103,6 @@ def run_train(args: argparse.Namespace) -> int:
     out = ProgressPrinter(sys.stderr)
     config = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                             optimizer=args.optimizer, seed=args.seed)
-    out.note(f"loading {args.data}...")
     train_set, val_set = load_training_data(args.data, val_split=args.val_split, seed=args.seed, color=args.color)
     architecture = Architecture(input_shape=train_set.input_shape, n_classes=len(train_set.class_names),
                                 filters=args.filters, kernel_size=args.kernel_size, conv_layers=args.conv_layers)

@@ -23,6 +23,10 @@ from convdemo.core.nn.optim import OPTIMIZERS, make_optimizer
 from convdemo.core.nn.threads import one_blas_thread
 
 
+# Cross-entropy starts near ln(classes) ≈ 2.3; a loss this large never comes back down.
+DIVERGED_LOSS = 1000.0
+
+
 class TrainingDiverged(ConvdemoError):
     """The loss became NaN or infinite; the message suggests a smaller learning rate."""
 
@@ -154,9 +158,9 @@ def train(model: Model, train_set: Dataset, val_set: Dataset | None, config: Tra
             # Divergence is checked below, so numpy's overflow warnings would only be noise.
             with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss, right = model.train_step(x, train_set.y[index])
-                if not math.isfinite(loss):
+                if not math.isfinite(loss) or loss > DIVERGED_LOSS:
                     raise TrainingDiverged(
-                        f"Training diverged in epoch {epoch}, batch {batch}: the loss became {loss}. "
+                        f"Training diverged in epoch {epoch}, batch {batch}: the loss became {loss:.3g}. "
                         f"Try a smaller learning rate than {config.lr:g}, for example {config.lr / 10:g}.")
                 optimizer.step()
             seen += len(index)
