@@ -53,7 +53,7 @@ def _worker_count() -> int:
 
 
 def _run_in_strips(n_rows: int, row_elements: int, work) -> None:
-    """Call ``work(r0, r1)`` over cache-sized row ranges, in parallel for big jobs."""
+    """Call ``work(r0, r1, rows_per_strip)`` on row ranges, one per thread for big jobs."""
     rows_per_strip = max(1, _STRIP_BYTES // (4 * max(1, row_elements)))
     workers = _worker_count() if n_rows * row_elements >= _MIN_PARALLEL_ELEMENTS else 1
     if workers == 1 or n_rows < 2 * rows_per_strip:
