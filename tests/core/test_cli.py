@@ -6,6 +6,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 import convdemo
@@ -132,3 +134,62 @@ def test_presets_list_show_export_import(tmp_path, capsys):
 def test_version_and_module_entry_point():
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"convdemo {convdemo.__version__}"
+
+
+@st.composite
+def apply_options(draw):
+    """Random `convdemo apply` options and the matching run_reference keywords."""
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    weights = draw(st.lists(st.lists(st.integers(-3, 3), min_size=kw, max_size=kw), min_size=kh, max_size=kh))
+    text = ";".join(",".join(str(v) for v in row) for row in weights)
+    ref = dict(weights=np.array(weights, float))
+    args = ["--weights", text]
+    for option, key, values in (
+        ("--stride", "stride", ["1", "2", "2,1", "1,3"]),
+        ("--padding", "padding", ["valid", "same", "full", "1", "0,2"]),
+        ("--border", "border", ["zero", "reflect", "replicate", "wrap"]),
+        ("--dilation", "dilation", ["1", "2", "1,2"]),
+        ("--channels", "channels", ["gray", "rgb-sum", "per-channel", "red", "green", "blue"]),
+        ("--activation", "activation", ["none", "relu", "abs"]),
+        ("--pool", "pool", ["none", "max", "avg"]),
+        ("--divisor", "divisor", ["1", "-4", "2.5"]),
+        ("--bias", "bias", ["0", "-7", "3.5"]),
+    ):
+        value = draw(st.sampled_from(values))
+        args += [option, value]
+        parsed = value if key in ("border", "channels", "activation", "pool") else (
+            float(value) if key in ("divisor", "bias") else _cli_pair(value))
+        ref[key] = parsed
+    if draw(st.booleans()):
+        args.append("--flip")
+        ref["flip"] = True
+    return args, ref
+
+
+def _cli_pair(text):
+    if text in ("valid", "same", "full"):
+        return text
+    parts = [int(p) for p in text.split(",")]
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(apply_options())
+def test_apply_matches_the_reference_for_random_option_combinations(tmp_path, photo, case):
+    args, ref = case
+    path, pixels = photo
+    out = tmp_path / "random.npy"
+    code = main(["apply", str(path), "-o", str(out), *args])
+    weights = ref.pop("weights")
+    try:
+        expected = run_reference(pixels, weights, **ref)
+    except ValueError:  # the pooling window is larger than the convolved map
+        assert code == 2
+        return
+    want = next(expected[s] for s in ("pooled", "activated", "conv") if expected[s] is not None)
+    if 0 in want.shape:  # the kernel is larger than the padded image
+        assert code == 2
+        return
+    assert code == 0
+    event("compared with the reference")
+    np.testing.assert_allclose(np.load(out), want, rtol=1e-5, atol=1e-3)
