@@ -172,10 +172,12 @@ class MainWindow(QMainWindow):
 
         edit = bar.addMenu("&Edit")
         # PyQt hands these actions to Python: keep references, or they vanish from menu and toolbar.
-        self.undo_action = undo = self.editor.undo_stack.createUndoAction(self, "&Undo kernel edit:")
+        self.undo_action = undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence("Ctrl+Z"))
-        self.redo_action = redo = self.editor.undo_stack.createRedoAction(self, "&Redo kernel edit:")
+        self.redo_action = redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        undo.setIconText("Undo")  # the toolbar keeps a short label; the menu names the edit
+        redo.setIconText("Redo")
         edit.addActions([undo, redo])
 
         view = bar.addMenu("&View")
