@@ -23,10 +23,12 @@ from convdemo.core.errors import ConvdemoError
 from convdemo.core.explain import placement
 from convdemo.core.fileio import atomic_write
 from convdemo.core.images import DEFAULT_MAX_SIZE, LoadedImage, save_png
+from convdemo.core.kernels import Kernel
 from convdemo.core.presets import PresetLibrary, default_library
 from convdemo.core.params import Settings
 from convdemo.core.samples import DEFAULT_SAMPLE, SAMPLES, sample_path
 from convdemo.gui.animation import AnimationBar, SlidingWindow
+from convdemo.gui.cnn_panel import CnnPanel
 from convdemo.gui.controls import ControlsPanel
 from convdemo.gui.help_panel import HelpPanel
 from convdemo.gui.image_views import STAGE_TITLES, StageRow, StageView
@@ -126,6 +128,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(lab, "Convolution lab")
+        self.cnn_panel = CnnPanel()
+        self.tabs.addTab(self.cnn_panel, "CNN lab")
         self.setCentralWidget(self.tabs)
 
         self.help_dock = QDockWidget("What am I looking at?", self)
@@ -261,6 +265,8 @@ class MainWindow(QMainWindow):
         self.animation.moved.connect(lambda r, c: self.focus.pin("conv", r, c))
         self.animation.hidden_changed.connect(self.views["conv"].set_hidden)
         self.animation_bar.start_requested.connect(self.start_animation)
+        self.cnn_panel.use_filter_as_kernel.connect(self.use_learned_filter)
+        self.cnn_panel.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
 
     # -- images ------------------------------------------------------------
 
@@ -424,6 +430,17 @@ class MainWindow(QMainWindow):
         r0, c0 = max(r0, 0), max(c0, 0)
         self.animation.prepare((h, w), (r0, h, c0, w))
 
+    # -- the bridge from the CNN lab ----------------------------------------------
+
+    def use_learned_filter(self, weights: np.ndarray) -> None:
+        """Make a filter the CNN learned the kernel, and show what it does to the current image."""
+        kernel = Kernel.from_array(np.asarray(weights, dtype=float), name="learned filter",
+                                   description="A filter the CNN learned from examples, not one a person designed.")
+        self.editor.set_kernel(kernel)
+        self.state.set_kernel(kernel)
+        self.tabs.setCurrentIndex(0)
+        self.statusBar().showMessage("The learned filter is now the kernel: see what it finds in your image.", 8000)
+
     # -- saving ----------------------------------------------------------------
 
     def save_output(self) -> None:
@@ -502,6 +519,7 @@ class MainWindow(QMainWindow):
         self.open_path(image or self.last_image() or str(sample_path(DEFAULT_SAMPLE)))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.cnn_panel.shutdown()
         self.animation.stop()
         self.save_session()
         self.runner.wait(3000)

@@ -235,3 +235,13 @@ def test_undo_and_redo_are_in_the_edit_menu_and_toolbar(qtbot, window):
     assert window.undo_action.isEnabled()
     wait_result(qtbot, window, window.undo_action.trigger)
     np.testing.assert_array_equal(window.state.kernel.weights, window.library["edge-above"].weights)
+
+
+def test_a_learned_filter_becomes_the_kernel(qtbot, window):
+    window.tabs.setCurrentIndex(1)
+    learned = np.array([[0.1, -0.2, 0.3], [0.0, 0.5, -0.4], [0.2, 0.1, -0.3]])
+    wait_result(qtbot, window, lambda: window.cnn_panel.use_filter_as_kernel.emit(learned))
+    assert window.tabs.currentIndex() == 0
+    np.testing.assert_array_equal(window.editor.kernel().weights, learned)
+    expected = convdemo.run(window.state.image.pixels, learned).conv
+    np.testing.assert_allclose(window.views["conv"].array, expected, atol=1e-4)
