@@ -369,12 +369,15 @@ class TrainingBar(QWidget):
         return nn.TrainingConfig(self.epochs.value(), self.batch_size.value(), self.lr.value(),
                                  self.optimizer.currentData(), seed)
 
-    def set_state(self, state: str) -> None:
-        """Enable what makes sense: ``'idle'``, ``'loading'``, ``'training'`` or ``'paused'``."""
+    def set_state(self, state: str, can_train: bool = True) -> None:
+        """Enable what makes sense: ``'idle'``, ``'loading'``, ``'training'`` or ``'paused'``.
+
+        ``can_train`` False keeps Train off while idle (no network can be built).
+        """
         busy = state != "idle"
-        for widget in (self.epochs, self.batch_size, self.lr, self.optimizer, self.train_button,
-                       self.reset_button):
+        for widget in (self.epochs, self.batch_size, self.lr, self.optimizer, self.reset_button):
             widget.setEnabled(not busy)
+        self.train_button.setEnabled(not busy and can_train)
         running = state in ("training", "paused")
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)

@@ -1,22 +1,23 @@
 """The first conv layer's learned filters, enlarged, with their weights written on 3×3 cells.
 
 Every filter is drawn as its k×k weights in the kernel editor's diverging
-colours (blue negative, white zero, red positive), all filters on one scale
-so a pale filter really has small weights. Clicking a filter selects it;
+colours (blue negative, white zero, red positive), all filters on one scale,
+shown by a colour bar, so a pale filter really has small weights. Clicking a filter selects it;
 :class:`FiltersBox` then offers to send it to the kernel editor.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import QEvent, QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import QEvent, QPointF, QRectF, QSizeF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PyQt6.QtWidgets import (
-    QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout,
+    QComboBox, QGroupBox, QHBoxLayout, QPushButton, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout,
     QWidget,
 )
 
-from convdemo.gui.image_views import HIGHLIGHT, format_value
+from convdemo.core.display import DisplayImage
+from convdemo.gui.image_views import HIGHLIGHT, ColourBar
 from convdemo.gui.kernel_grid import format_weight, text_colour, tints
 
 CELL_PIXELS = {3: 30, 5: 17}
@@ -105,11 +106,8 @@ class FilterGrid(QWidget):
     def filter_at(self, point: QPointF) -> int | None:
         """Index of the filter under ``point``, or None."""
         side = self.cell * self.weights.shape[1]
-        for index in range(len(self.weights)):
-            if QRectF(self._origin(index), QPointF(self._origin(index).x() + side,
-                                                   self._origin(index).y() + side)).contains(point):
-                return index
-        return None
+        return next((index for index in range(len(self.weights))
+                     if QRectF(self._origin(index), QSizeF(side, side)).contains(point)), None)
 
     def _fit_height(self) -> None:
         rows = -(-len(self.weights) // self._columns())
@@ -128,7 +126,7 @@ class FilterGrid(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            index = self.filter_at(event.position())
+            index = self.filter_at(QPointF(event.pos()))
             if index is None:
                 QToolTip.hideText()
             else:
@@ -192,9 +190,7 @@ class FiltersBox(QGroupBox):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scale_label = QLabel()
-        self.scale_label.setToolTip("Blue weights are negative, red positive, white zero; all filters share "
-                                    "this scale.")
+        self.scale_bar = ColourBar()
         self.channel = QComboBox()
         self.channel.addItems([f"{name} input" for name in CHANNEL_NAMES])
         self.channel.setToolTip("A colour network's filters have one k×k plane per input channel; pick the one "
@@ -204,7 +200,7 @@ class FiltersBox(QGroupBox):
                                    "apply it to a photo.")
         self.use_button.setEnabled(False)
         top = QHBoxLayout()
-        top.addWidget(self.scale_label, 1)
+        top.addWidget(self.scale_bar, 1)
         top.addWidget(self.channel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 6)
@@ -226,9 +222,9 @@ class FiltersBox(QGroupBox):
         self.grid.set_filters(self.filters[..., channel])
         k = self.filters.shape[1]
         self.setTitle(f"Learned filters · conv1 · {len(self.filters)} of {k}×{k}")
-        self.scale_label.setText(f"<span style='color:#2166ac'>■</span> −{format_value(self.grid.scale)} "
-                                 f"&nbsp;□ 0&nbsp; <span style='color:#b2182b'>■</span> "
-                                 f"+{format_value(self.grid.scale)}")
+        scale = self.grid.scale or 1.0
+        self.scale_bar.set_picture(DisplayImage(np.zeros((0, 0, 3), np.uint8), "diverging", -scale, scale,
+                                                "diverging"))
         self._on_selected(self.grid.selection)
 
     def _on_selected(self, index: int | None) -> None:

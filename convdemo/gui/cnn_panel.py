@@ -2,7 +2,7 @@
 
 The panel owns the data set, the model and the worker thread, and wires them
 to the controls (:mod:`.cnn_controls`) and the views (:mod:`.cnn_filters`,
-:mod:`.cnn_curves`, :mod:`.cnn_views`, :mod:`.cnn_canvas`). While the worker
+:mod:`.cnn_curves`, :mod:`.cnn_views`, :mod:`.cnn_probe`). While the worker
 trains ``model``, every view draws ``shown``: a copy the worker sends a few
 times per second (layers reuse buffers, so two threads must never share one
 model).
@@ -221,6 +221,8 @@ class CnnPanel(QWidget):
         self.probe.set_samples(val if val is not None else train)
         if self.model is None or not self._fits(self.model):
             self._rebuild_model()
+            self.message.emit(f"A new network for {len(train.class_names)} classes of "
+                              f"{shape_text(train.input_shape)} images.")
 
     def _on_progress(self, progresses: list[nn.Progress], snapshot: nn.Model | None) -> None:
         self.curves.add(progresses)
@@ -239,11 +241,13 @@ class CnnPanel(QWidget):
 
     def _on_failed(self, text: str) -> None:
         self._train_after_load = False
-        self._show_notice(text)
         self.message.emit(text)
         if self.is_training():
+            self._show_notice(f"{text} Reset starts again from fresh random filters.")
             self.training.show_done("Stopped: see the message above.")
-        elif self.data_choice is not None:  # a data set failed to load: the loaded one stays
+            return
+        self._show_notice(text)
+        if self.data_choice is not None:  # a data set failed to load: the loaded one stays
             self.data_box.select(self.data_choice.source)
             self.data_box.show_data(*self.data)
             self.training.show_done("Kept the previous data.")
@@ -269,11 +273,9 @@ class CnnPanel(QWidget):
     def _set_state(self, state: str) -> None:
         """Enable the controls for ``'idle'``, ``'loading'``, ``'training'`` or ``'paused'``."""
         self._state = state
-        self.training.set_state(state)
-        idle = state == "idle"
-        self.training.train_button.setEnabled(idle and self.model is not None)
+        self.training.set_state(state, can_train=self.model is not None)
         for widget in (self.data_box, self.network):
-            widget.setEnabled(idle)
+            widget.setEnabled(state == "idle")
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

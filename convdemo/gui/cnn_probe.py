@@ -15,6 +15,11 @@ from convdemo.core import nn
 from convdemo.gui.cnn_canvas import DrawingCanvas
 from convdemo.gui.cnn_views import FeatureMaps, PredictionBars, group_box, shape_text
 
+MAPS_LEGEND = ("<span style='color:#2166ac'>■</span> negative "
+               "<span style='color:#b2182b'>■</span> positive (conv) &nbsp;·&nbsp; "
+               "<span style='color:#000004'>■</span> zero <span style='color:#f98e09'>■</span> "
+               "<span style='color:#fcffa4; background:#555'>■</span> strong (ReLU, pool)")
+
 
 class ProbeColumn(QWidget):
     """Draw or pick a sample; see the network's guess and every layer's output for it.
@@ -48,6 +53,7 @@ class ProbeColumn(QWidget):
         self.feature_maps = FeatureMaps()
         self.maps_title = QLabel()
         self.maps_title.setWordWrap(True)
+        self.maps_legend = QLabel(MAPS_LEGEND)
         self._arrange()
         self.canvas.drawing_changed.connect(self._on_drawing_changed)
         self.clear_button.clicked.connect(self.canvas.clear)
@@ -73,9 +79,9 @@ class ProbeColumn(QWidget):
         try_layout.setContentsMargins(6, 4, 6, 6)
         try_layout.addLayout(top)
         try_layout.addLayout(picker)
-        maps = group_box("Feature maps", self.maps_title, self.feature_maps,
-                         tip="Each layer's output for the image above: conv in blue–white–red (zero white), "
-                             "ReLU and pooling from black (0) to yellow (largest).")
+        maps = group_box("Feature maps", self.maps_title, self.maps_legend, self.feature_maps,
+                         tip="Each layer's output for the image above, one small picture per channel; the "
+                             "channels of a layer share one colour scale.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(try_it)

@@ -113,6 +113,7 @@ class TrainingWorker(QThread):
         super().__init__(parent)
         self.job = job
         self.batches_done = 0
+        self.batches_at_stop: int | None = None
         self._stop = threading.Event()
         self._running = threading.Event()  # cleared while paused
         self._running.set()
@@ -136,9 +137,14 @@ class TrainingWorker(QThread):
         self._running.set()
 
     def request_stop(self) -> None:
-        """End the training loop after the current batch (also when paused)."""
+        """End the training loop after the current batch (also when paused).
+
+        ``batches_at_stop`` records how many batches had finished then: at
+        most one more (the batch under way) runs after it.
+        """
         self._stop.set()
         self._running.set()
+        self.batches_at_stop = self.batches_done
 
     def run(self) -> None:  # worker thread: no widget is touched here
         try:

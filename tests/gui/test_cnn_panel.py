@@ -3,13 +3,14 @@
 import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, QPointF, Qt
-from PyQt6.QtGui import QMouseEvent
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtGui import QHelpEvent, QMouseEvent
+from PyQt6.QtWidgets import QApplication, QToolTip
 
 from convdemo.core import nn
 from convdemo.gui.app import make_app
 from convdemo.gui.cnn_filters import cell_text
 from convdemo.gui.cnn_panel import CnnPanel
+from convdemo.gui.kernel_grid import format_weight
 
 TRAIN_SIZE = 900  # builtin-shapes: 810 training and 90 validation images, 9 classes
 SHAPES = 1  # index of builtin-shapes in the data list
@@ -55,20 +56,22 @@ def test_data_set_is_described_and_previewed(panel):
     assert panel.model.class_names == train.class_names and panel.model.architecture.n_classes == 9
 
 
-def test_training_a_few_batches_then_stop_ends_within_one_batch(qtbot, panel):
-    worker = start(qtbot, panel)
+def test_pause_holds_training_and_stop_ends_it_within_one_batch(qtbot, panel):
+    worker = start(qtbot, panel, epochs=50)
     qtbot.waitUntil(lambda: worker.batches_done >= 3, timeout=10000)
     qtbot.mouseClick(panel.training.pause_button, Qt.MouseButton.LeftButton)
     assert worker.paused and panel.training.pause_button.text() == "Resume"
+    assert not panel.network.isEnabled() and not panel.training.reset_button.isEnabled()
     qtbot.wait(50)
     held = worker.batches_done
     qtbot.wait(150)
     assert worker.batches_done == held  # paused: no batch runs
-    at_stop = worker.batches_done
-    qtbot.mouseClick(panel.training.stop_button, Qt.MouseButton.LeftButton)  # stopping also releases a pause
+    qtbot.mouseClick(panel.training.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: worker.batches_done >= held + 3, timeout=5000)
+    qtbot.mouseClick(panel.training.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_training(), timeout=5000)
-    assert worker.batches_done - at_stop <= 1
-    assert worker.batches_done < 20 * 51
+    assert worker.batches_done - worker.batches_at_stop <= 1
+    assert worker.batches_done < 50 * 51
     assert panel.training.train_button.isEnabled() and not panel.training.stop_button.isEnabled()
     assert len(panel.curves.history["x"]) == worker.batches_done
     assert panel.confusion.evaluation.confusion.sum() == 90
@@ -209,3 +212,12 @@ def test_a_folder_without_images_is_explained_and_the_data_stays(qtbot, panel, t
 def test_weights_on_3x3_cells_have_two_decimals_and_a_real_minus():
     assert [cell_text(v) for v in (-0.644, 0.004, -0.004, 1.3, -12.34, 123.4)] == [
         "\u22120.64", "0.00", "0.00", "1.30", "\u221212.3", "123"]
+
+
+def test_hovering_a_filter_shows_its_weights_as_a_tooltip(qtbot, panel):
+    grid = panel.filters.grid
+    point = (grid._origin(1) + QPointF(5, 5)).toPoint()
+    QApplication.sendEvent(grid, QHelpEvent(QEvent.Type.ToolTip, point, grid.mapToGlobal(point)))
+    text = QToolTip.text()
+    assert text.startswith("Filter 2 (click to select):")
+    assert format_weight(grid.weights[1, 0, 0]) in text.splitlines()[1]
