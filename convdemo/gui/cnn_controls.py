@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
 )
 
 from convdemo.core import nn
+from convdemo.core.nn.model import FILTERS_RANGE
 from convdemo.core.nn.visual import image_rgb
 from convdemo.gui.cnn_views import rgb_pixmap, shape_text
 
@@ -58,6 +59,11 @@ def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
     spin.setToolTip(tip)
     spin.setAccelerated(True)
     return spin
+
+
+def _source_of(item_data: str | tuple[str, str]) -> str:
+    """The data source of a data list entry: its name, or the folder of a (kind, folder) entry."""
+    return item_data[1] if isinstance(item_data, tuple) else item_data
 
 
 def _select(combo: QComboBox, value: object) -> None:
@@ -111,7 +117,7 @@ class DataBox(QGroupBox):
     @property
     def source(self) -> str:
         """``'builtin-digits'``, ``'builtin-shapes'`` or the chosen folder."""
-        return self.combo.currentData()[1] if self._is_folder() else self.combo.currentData()
+        return _source_of(self.combo.currentData())
 
     @property
     def color(self) -> bool:
@@ -134,7 +140,7 @@ class DataBox(QGroupBox):
         data = (kind, str(path))
         index = self.combo.findData(data)
         if index < 0:
-            index = 2
+            index = self.combo.findData("ask-idx")  # folders go between the built-ins and the "…" entries
             self.combo.insertItem(index, f"{Path(path).name}  ({kind} folder)", data)
             self.combo.setItemData(index, str(path), Qt.ItemDataRole.ToolTipRole)
         self._settle(index)
@@ -142,8 +148,7 @@ class DataBox(QGroupBox):
     def select(self, source: str) -> None:
         """Show ``source`` (a built-in name or a folder already listed) as the picked data set."""
         for index in range(self.combo.count()):
-            data = self.combo.itemData(index)
-            if source in (data, data[1] if isinstance(data, tuple) else None):
+            if _source_of(self.combo.itemData(index)) == source:
                 self._settle(index, announce=False)
                 return
 
@@ -193,7 +198,8 @@ class NetworkBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Network", parent)
         default = nn.Architecture()
-        self.filters = _spin(1, 32, default.filters, "How many filters each conv layer learns (1–32).")
+        low, high = FILTERS_RANGE
+        self.filters = _spin(low, high, default.filters, f"How many filters each conv layer learns ({low}–{high}).")
         self.kernel = _combo([(3, "3×3", "Nine weights per filter and channel."),
                               (5, "5×5", "Twenty-five weights per filter and channel: a wider view.")],
                              "The side of every filter.")

@@ -27,7 +27,8 @@ from convdemo.gui.cnn_training import DataChoice, Job, TrainingWorker
 from convdemo.gui.cnn_views import ConfusionView, group_box, shape_text
 
 BUILTIN_CLASSES = {"builtin-digits": digits.CLASS_NAMES, "builtin-shapes": shapes.CLASS_NAMES}
-DRAWING_SHAPE = (28, 28, 1)
+BUILTIN_SHAPE = (28, 28, 1)
+"""Image shape of the built-in sets (and of drawings)."""
 MODEL_FILTER = "convdemo models (*.npz);;All files (*)"
 NOTICE_STYLE = "QLabel { background: #fdecea; color: #8a1c12; padding: 6px; border-radius: 4px; }"
 CONFUSION_AXES = "Rows: true class · columns: answer."
@@ -216,6 +217,7 @@ class CnnPanel(QWidget):
 
     def _on_data_loaded(self, choice: DataChoice, train: nn.Dataset, val: nn.Dataset | None) -> None:
         self.data, self.data_choice = (train, val), choice
+        self._hide_notice()
         self.data_box.show_data(train, val)
         self.training.show_done("Data ready: press Train.")
         self.probe.set_samples(val if val is not None else train)
@@ -288,7 +290,7 @@ class CnnPanel(QWidget):
         if self.data is not None and self.data_choice == self._choice():
             train = self.data[0]
             return train.input_shape, train.class_names
-        return DRAWING_SHAPE, BUILTIN_CLASSES.get(self.data_box.source, digits.CLASS_NAMES)
+        return BUILTIN_SHAPE, BUILTIN_CLASSES.get(self.data_box.source, digits.CLASS_NAMES)
 
     def _rebuild_model(self) -> None:
         """A fresh network from the controls, fitted to the data; scores and curves start over."""

@@ -18,7 +18,7 @@ from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPixmap
 from PyQt6.QtWidgets import QGroupBox, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from convdemo.core import nn
-from convdemo.core.nn.visual import confusion_colours, layer_mosaic, top_k
+from convdemo.core.nn.visual import LayerMosaic, confusion_colours, layer_mosaic, top_k
 from convdemo.gui.image_views import format_value
 from convdemo.gui.kernel_grid import text_colour
 
@@ -30,6 +30,8 @@ OTHERS = QColor(146, 170, 196)
 WRONG = QColor(178, 24, 43)
 MAP_GAP = 1
 MAX_ZOOM = 3
+TILES_PER_ROW = 8
+"""Feature-map tiles a row should hold at the chosen zoom."""
 CONFUSION_CELL = 24
 
 
@@ -123,7 +125,6 @@ class _MapRow(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.title = QLabel()
-        self.title.setObjectName("mapTitle")
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
@@ -182,12 +183,15 @@ class FeatureMaps(QScrollArea):
             row.hide()
 
     def _zoom(self, width: int) -> int:
-        """Largest zoom (up to MAX_ZOOM) at which the widest layer's first row of tiles fits ``width``."""
+        """Largest zoom, up to MAX_ZOOM, at which the first conv layer's tiles fit ``width`` in one row.
+
+        Only up to TILES_PER_ROW tiles count: more filters wrap onto further rows.
+        """
         if not self.maps:
             return 1
         _, first = self.maps[min(1, len(self.maps) - 1)]
-        h, w, c = first.shape
-        fits = width // max(1, min(c, 8) * (w + MAP_GAP))
+        _, w, c = first.shape
+        fits = width // (min(c, TILES_PER_ROW) * (w + MAP_GAP))
         return int(np.clip(fits, 1, MAX_ZOOM))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -196,7 +200,7 @@ class FeatureMaps(QScrollArea):
             self._render()
 
 
-def _scale_text(mosaic) -> str:
+def _scale_text(mosaic: LayerMosaic) -> str:
     """The colour scale of a mosaic in words: ``'−1.2 … 1.2'``."""
     low = format_value(mosaic.low).replace("-", "\u2212")
     return f"{low} … {format_value(mosaic.high)}"
