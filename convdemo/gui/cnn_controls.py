@@ -344,15 +344,16 @@ class TrainingBar(QWidget):
         self.stop_button.setToolTip("End training after the current batch and keep the weights learned so far.")
         self.reset_button = QPushButton(icons.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Reset")
         self.reset_button.setToolTip("Forget the training: new random filters from the seed, empty curves.")
+        self.last_progress: nn.Progress | None = None
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("")
-        self.progress.setToolTip("Where training is: epoch, batch, and the share of all batches done.")
+        self.progress.setToolTip("Where training is (epoch, batch, share done), and at the end how long it took.")
         self.progress.setMinimumWidth(160)
         self.status = QLabel()
         self.status.setMinimumWidth(210)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.status.setToolTip("Training speed in images per second and the loss of the epoch so far.")
+        self.status.setToolTip("Training speed and the epoch's loss so far, then the validation accuracy.")
         self._arrange()
 
     def _arrange(self) -> None:
@@ -397,6 +398,7 @@ class TrainingBar(QWidget):
 
     def show_progress(self, p: nn.Progress) -> None:
         """The bar and the status line for the batch ``p``."""
+        self.last_progress = p
         self.progress.setRange(0, 1000)
         self.progress.setValue(round(1000 * p.fraction_done))
         self.progress.setFormat(f"epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches} · "
@@ -409,4 +411,12 @@ class TrainingBar(QWidget):
             self.progress.setRange(0, 1000)
             self.progress.setValue(0)
             self.progress.setFormat("")
+        self.status.setText(text)
+
+    def show_run_summary(self, text: str) -> None:
+        """At the end of a run: its time and speed on the bar, ``text`` beside it."""
+        p = self.last_progress
+        if p is not None:
+            self.progress.setFormat(f"{p.epoch - (not p.end_of_epoch)}/{p.epochs} epochs in {p.seconds:.1f} s · "
+                                    f"{p.images_per_second:,.0f} images/s")
         self.status.setText(text)

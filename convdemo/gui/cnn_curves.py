@@ -36,11 +36,11 @@ class TrainingCurves(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.loss_plot = self._plot("Loss (cross-entropy)",
-                                    "Training: every batch's loss (faint) and its moving average. "
-                                    "Validation: held-out images at the end of each epoch.")
+                                    "Every training batch's loss (faint) with its moving average, and the "
+                                    "held-out validation images' loss after each epoch.")
         self.accuracy_plot = self._plot("Accuracy (%)",
-                                        "Training: every batch's share of right answers (faint) and its "
-                                        "moving average. Validation: held-out images at the end of each epoch.",
+                                        "Every training batch's share of right answers (faint) with its moving "
+                                        "average, and the validation images' after each epoch.",
                                         legend_offset=(-6, -6))
         faint = pg.mkPen(color=(*TRAIN, 60), width=1)
         self._lines = {

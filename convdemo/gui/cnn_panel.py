@@ -238,7 +238,7 @@ class CnnPanel(QWidget):
         right = f"{100 * evaluation.accuracy:.1f} %"
         total = f"{int(evaluation.confusion.sum()):,}"
         self.confusion_caption.setText(f"{right} of {total} validation images right.\n{CONFUSION_AXES}")
-        self.training.show_done(f"{outcome.capitalize()} · validation {right}")
+        self.training.show_run_summary(f"{outcome.capitalize()} · validation {right}")
         self.message.emit(f"Training {outcome}: {right} of {total} validation images right.")
 
     def _on_failed(self, text: str) -> None:

@@ -221,8 +221,8 @@ class ConfusionView(QWidget):
         super().__init__(parent)
         self.evaluation: nn.Evaluation | None = None
         self._colours: np.ndarray | None = None
-        self.setToolTip("Row: the true class; column: the network's answer; each cell counts validation images. "
-                        "Green diagonal = right, red = mistakes.")
+        self.setToolTip("Each cell counts the validation images of the row's true class that the network "
+                        "called the column's class: green right, red wrong.")
 
     def set_evaluation(self, evaluation: nn.Evaluation | None) -> None:
         """Show ``evaluation``'s confusion matrix, or nothing."""

@@ -1,5 +1,7 @@
 """The CNN lab panel with real widgets: training and stopping, filters, the bridge, drawing, files, errors."""
 
+import re
+
 import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, QPointF, Qt
@@ -147,6 +149,7 @@ def test_save_then_load_round_trips_the_network(qtbot, panel, tmp_path, monkeypa
     worker = start(qtbot, panel, epochs=1)
     qtbot.waitUntil(lambda: not panel.is_training(), timeout=10000)
     assert worker.batches_done == 51
+    assert re.fullmatch(r"1/1 epochs in \d+\.\d s · [\d,]+ images/s", panel.training.progress.format())
     images = panel.data[1].x
     trained = panel.model.predict_proba(images)
     monkeypatch.setattr(panel, "_ask_save_path", lambda: str(tmp_path / "shapes.npz"))
