@@ -15,7 +15,6 @@ from convdemo.gui.cnn_panel import CnnPanel
 from convdemo.gui.kernel_grid import format_weight
 
 TRAIN_SIZE = 900  # builtin-shapes: 810 training and 90 validation images, 9 classes
-SHAPES = 1  # index of builtin-shapes in the data list
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def panel(qtbot):
     panel = CnnPanel()
     qtbot.addWidget(panel)
     panel.train_size = TRAIN_SIZE
-    panel.data_box.choose(SHAPES)
+    panel.data_box.choose(panel.data_box.combo.findData("builtin-shapes"))
     panel.training.batch_size.setValue(16)
     panel.resize(1400, 760)
     panel.show()
@@ -42,9 +41,11 @@ def start(qtbot, panel, epochs=20):
     return panel._worker
 
 
-def send_mouse(widget, kind, x, y, buttons=Qt.MouseButton.LeftButton):
-    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
-    held = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else buttons
+def send_mouse(widget, kind, x, y):
+    """A left-button press, drag move or release at (x, y) (QTest cannot move with a button held)."""
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    button = none if kind == QEvent.Type.MouseMove else left
+    held = none if kind == QEvent.Type.MouseButtonRelease else left
     point = QPointF(x, y)
     event = QMouseEvent(kind, point, widget.mapToGlobal(point), button, held, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, event)
@@ -126,7 +127,7 @@ def test_drawing_on_the_canvas_gives_a_prediction_and_feature_maps(qtbot, panel)
     assert not panel.probe.showing_drawing and "sample #0" in panel.probe.prediction_title.text()
 
 
-def test_next_sample_shows_its_class_and_a_wrong_guess_in_red(qtbot, panel):
+def test_next_sample_shows_that_sample_and_its_class(qtbot, panel):
     qtbot.mouseClick(panel.probe.next_button, Qt.MouseButton.LeftButton)
     _, val = panel.data
     name = val.class_names[val.y[1]]
