@@ -1,10 +1,10 @@
-"""The mini-CNN lab's controls: the data set, the network's shape and the training run.
+"""The mini-CNN lab's set-up controls: the data set and the network's shape.
 
 - :class:`DataBox`: pick the data, see how much there is and a preview of every class;
 - :class:`NetworkBox`: filters, kernel size, conv blocks, padding, seed, every
   layer's output shape and parameter count, save and load;
-- :class:`TrainingBar`: epochs, batch size, learning rate, optimizer,
-  Train / Pause / Stop / Reset, a progress bar and the speed.
+- :func:`combo_box`, :func:`spin_box`, :func:`select_item`: the small
+  builders these boxes and :mod:`.cnn_run` share.
 
 The boxes hold no model and start no work: they report what the user picked
 and show what the panel gives them.
@@ -16,9 +16,8 @@ from pathlib import Path
 
 from PyQt6.QtCore import QSignalBlocker, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout,
-    QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QStyle,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+    QSpinBox, QStyle, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from convdemo.core import nn
@@ -38,12 +37,10 @@ FOLDER_KINDS = {"ask-idx": "IDX", "ask-images": "images"}
 PREVIEW_PER_CLASS = 10
 PREVIEW_HEIGHT = 232
 PREVIEW_WIDTH = 270
-OPTIMIZERS = [("adam", "Adam", "Adapts each weight's step size; forgiving, the default."),
-              ("sgd", "SGD", "Gradient descent with momentum 0.9; wants a larger learning rate than Adam.")]
 
 
-def _combo(items: list[tuple[object, str, str]], tip: str) -> QComboBox:
-    """A combo box of (data, label, item tooltip) entries."""
+def combo_box(items: list[tuple[object, str, str]], tip: str) -> QComboBox:
+    """A combo box of (data, label, item tooltip) entries, with ``tip`` for the whole box."""
     combo = QComboBox()
     for value, label, item_tip in items:
         combo.addItem(label, value)
@@ -52,7 +49,8 @@ def _combo(items: list[tuple[object, str, str]], tip: str) -> QComboBox:
     return combo
 
 
-def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
+def spin_box(low: int, high: int, value: int, tip: str) -> QSpinBox:
+    """An integer spin box from ``low`` to ``high`` showing ``value``, with the tooltip ``tip``."""
     spin = QSpinBox()
     spin.setRange(low, high)
     spin.setValue(value)
@@ -66,7 +64,8 @@ def _source_of(item_data: str | tuple[str, str]) -> str:
     return item_data[1] if isinstance(item_data, tuple) else item_data
 
 
-def _select(combo: QComboBox, value: object) -> None:
+def select_item(combo: QComboBox, value: object) -> None:
+    """Show the entry of ``combo`` whose data is ``value`` (nothing happens if there is none)."""
     index = combo.findData(value)
     if index >= 0:
         combo.setCurrentIndex(index)
@@ -89,7 +88,7 @@ class DataBox(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Data", parent)
-        self.combo = _combo(SOURCES, "What the network learns from: a built-in generated set or your own folder.")
+        self.combo = combo_box(SOURCES, "What the network learns from: a built-in generated set or your own folder.")
         self.colour = QCheckBox("Colour")
         self.colour.setToolTip("Train on the photos' red, green and blue instead of grey (the first layer's "
                                "filters get three planes).")
@@ -199,19 +198,20 @@ class NetworkBox(QGroupBox):
         super().__init__("Network", parent)
         default = nn.Architecture()
         low, high = FILTERS_RANGE
-        self.filters = _spin(low, high, default.filters, f"How many filters each conv layer learns ({low}–{high}).")
-        self.kernel = _combo([(3, "3×3", "Nine weights per filter and channel."),
-                              (5, "5×5", "Twenty-five weights per filter and channel: a wider view.")],
-                             "The side of every filter.")
-        self.blocks = _combo([(1, "1", "conv → ReLU → max-pool, then the dense layer."),
-                              (2, "2", "Two conv → ReLU → max-pool blocks: the second sees patterns of the "
-                                       "first's features.")],
-                             "How many conv → ReLU → max-pool blocks come before the dense layer.")
-        self.padding = _combo([("valid", "valid", "No padding: every conv shrinks the map by k − 1."),
-                               ("same", "same", "Zero padding that keeps the map's size through every conv.")],
-                              "Whether the convolutions pad their input (same) or shrink it (valid).")
-        self.seed = _spin(0, 9999, 0, "Seeds the initial random filters and the shuffling: the same seed gives "
-                                      "the same run.")
+        self.filters = spin_box(low, high, default.filters,
+                                f"How many filters each conv layer learns ({low}–{high}).")
+        self.kernel = combo_box([(3, "3×3", "Nine weights per filter and channel."),
+                                 (5, "5×5", "Twenty-five weights per filter and channel: a wider view.")],
+                                "The side of every filter.")
+        self.blocks = combo_box([(1, "1", "conv → ReLU → max-pool, then the dense layer."),
+                                 (2, "2", "Two conv → ReLU → max-pool blocks: the second sees patterns of the "
+                                          "first's features.")],
+                                "How many conv → ReLU → max-pool blocks come before the dense layer.")
+        self.padding = combo_box([("valid", "valid", "No padding: every conv shrinks the map by k − 1."),
+                                  ("same", "same", "Zero padding that keeps the map's size through every conv.")],
+                                 "Whether the convolutions pad their input (same) or shrink it (valid).")
+        self.seed = spin_box(0, 9999, 0, "Seeds the initial random filters and the shuffling: the same seed gives "
+                                         "the same run.")
         self.table = self._layer_table()
         self.total = QLabel()
         self.total.setToolTip("Every weight and bias the training adjusts.")
@@ -284,9 +284,9 @@ class NetworkBox(QGroupBox):
         """Show ``architecture`` (a loaded model's) without announcing a change."""
         blockers = [QSignalBlocker(w) for w in (self.filters, self.kernel, self.blocks, self.padding)]
         self.filters.setValue(architecture.filters)
-        _select(self.kernel, architecture.kernel_size)
-        _select(self.blocks, architecture.conv_layers)
-        _select(self.padding, architecture.padding)
+        select_item(self.kernel, architecture.kernel_size)
+        select_item(self.blocks, architecture.conv_layers)
+        select_item(self.padding, architecture.padding)
         del blockers
 
     def show_model(self, model: nn.Model) -> None:
@@ -315,108 +315,3 @@ class NetworkBox(QGroupBox):
     def layer_rows(self) -> list[tuple[str, str, str]]:
         """The table's rows as text: (layer, output shape, parameters)."""
         return [tuple(self.table.item(r, c).text() for c in range(3)) for r in range(self.table.rowCount())]
-
-
-class TrainingBar(QWidget):
-    """Training settings, the run's buttons, a progress bar and the speed, in one row."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        defaults = nn.TrainingConfig()
-        self.epochs = _spin(1, 100, defaults.epochs, "Passes over the whole training set.")
-        self.batch_size = _spin(1, 4096, defaults.batch_size, "Images averaged into one weight update.")
-        self.lr = QDoubleSpinBox()
-        self.lr.setDecimals(5)
-        self.lr.setRange(1e-5, 1000.0)
-        self.lr.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        self.lr.setValue(defaults.lr)
-        self.lr.setToolTip("How big each weight update is: too small learns slowly, too large diverges.")
-        self.optimizer = _combo(OPTIMIZERS, "How the gradients turn into weight updates.")
-        _select(self.optimizer, defaults.optimizer)
-        icons = self.style()
-        self.train_button = QPushButton(icons.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Train")
-        self.train_button.setToolTip("Train the network in the background; training again continues from "
-                                     "the current weights.")
-        self.pause_button = QPushButton(icons.standardIcon(QStyle.StandardPixmap.SP_MediaPause), "Pause")
-        self.pause_button.setCheckable(True)
-        self.pause_button.setToolTip("Hold training after the current batch; press again to resume.")
-        self.stop_button = QPushButton(icons.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "Stop")
-        self.stop_button.setToolTip("End training after the current batch and keep the weights learned so far.")
-        self.reset_button = QPushButton(icons.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Reset")
-        self.reset_button.setToolTip("Forget the training: new random filters from the seed, empty curves.")
-        self.last_progress: nn.Progress | None = None
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("")
-        self.progress.setToolTip("Where training is (epoch, batch, share done), and at the end how long it took.")
-        self.progress.setMinimumWidth(160)
-        self.status = QLabel()
-        self.status.setMinimumWidth(210)
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.status.setToolTip("Training speed and the epoch's loss so far, then the validation accuracy.")
-        self._arrange()
-
-    def _arrange(self) -> None:
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        for label, widget in (("Epochs", self.epochs), ("Batch", self.batch_size), ("Learning rate", self.lr),
-                              ("Optimizer", self.optimizer)):
-            layout.addWidget(QLabel(label))
-            layout.addWidget(widget)
-        layout.addSpacing(8)
-        for button in (self.train_button, self.pause_button, self.stop_button, self.reset_button):
-            layout.addWidget(button)
-        layout.addSpacing(8)
-        layout.addWidget(self.progress, 3)
-        layout.addWidget(self.status, 2)
-
-    def config(self, seed: int) -> nn.TrainingConfig:
-        """The training settings, shuffling with ``seed``."""
-        return nn.TrainingConfig(self.epochs.value(), self.batch_size.value(), self.lr.value(),
-                                 self.optimizer.currentData(), seed)
-
-    def set_state(self, state: str, can_train: bool = True) -> None:
-        """Enable what makes sense: ``'idle'``, ``'loading'``, ``'training'`` or ``'paused'``.
-
-        ``can_train`` False keeps Train off while idle (no network can be built).
-        """
-        busy = state != "idle"
-        for widget in (self.epochs, self.batch_size, self.lr, self.optimizer, self.reset_button):
-            widget.setEnabled(not busy)
-        self.train_button.setEnabled(not busy and can_train)
-        running = state in ("training", "paused")
-        self.pause_button.setEnabled(running)
-        self.stop_button.setEnabled(running)
-        self.pause_button.setChecked(state == "paused")
-        self.pause_button.setText("Resume" if state == "paused" else "Pause")
-
-    def show_busy(self, text: str) -> None:
-        """A moving bar with ``text``, for work of unknown length."""
-        self.progress.setRange(0, 0)
-        self.status.setText(text)
-
-    def show_progress(self, p: nn.Progress) -> None:
-        """The bar and the status line for the batch ``p``."""
-        self.last_progress = p
-        self.progress.setRange(0, 1000)
-        self.progress.setValue(round(1000 * p.fraction_done))
-        self.progress.setFormat(f"epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches} · "
-                                f"{100 * p.fraction_done:.0f} %")
-        self.status.setText(f"{p.images_per_second:,.0f} images/s · loss {p.epoch_loss:.3f}")
-
-    def show_done(self, text: str) -> None:
-        """A still bar (empty after a busy one) with ``text``."""
-        if self.progress.maximum() == 0:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(0)
-            self.progress.setFormat("")
-        self.status.setText(text)
-
-    def show_run_summary(self, text: str) -> None:
-        """At the end of a run: its time and speed on the bar, ``text`` beside it."""
-        p = self.last_progress
-        if p is not None:
-            self.progress.setFormat(f"{p.epoch - (not p.end_of_epoch)}/{p.epochs} epochs in {p.seconds:.1f} s · "
-                                    f"{p.images_per_second:,.0f} images/s")
-        self.status.setText(text)

@@ -1,7 +1,7 @@
 """The "CNN lab" tab: train the numpy mini-CNN and watch what it learns.
 
 The panel owns the data set, the model and the worker thread, and wires them
-to the controls (:mod:`.cnn_controls`) and the views (:mod:`.cnn_filters`,
+to the controls (:mod:`.cnn_controls`, :mod:`.cnn_run`) and the views (:mod:`.cnn_filters`,
 :mod:`.cnn_curves`, :mod:`.cnn_views`, :mod:`.cnn_probe`). While the worker
 trains ``model``, every view draws ``shown``: a copy the worker sends a few
 times per second (layers reuse buffers, so two threads must never share one
@@ -19,10 +19,11 @@ from PyQt6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QScrollArea, QSize
 from convdemo.core import nn
 from convdemo.core.errors import ConvdemoError, ParameterError
 from convdemo.core.nn import digits, shapes
-from convdemo.gui.cnn_controls import DataBox, NetworkBox, TrainingBar
+from convdemo.gui.cnn_controls import DataBox, NetworkBox
 from convdemo.gui.cnn_curves import TrainingCurves
 from convdemo.gui.cnn_filters import FiltersBox
 from convdemo.gui.cnn_probe import ProbeColumn
+from convdemo.gui.cnn_run import TrainingBar
 from convdemo.gui.cnn_training import DataChoice, Job, TrainingWorker
 from convdemo.gui.cnn_views import ConfusionView, group_box, shape_text
 
