@@ -175,8 +175,9 @@ class Geometry:
         return r if r == c else f"rows: {r}\ncols: {c}"
 
 
-def _size(h: int, w: int) -> str:
-    return f"{h}×{w}"
+def shape_text(shape: tuple[int, ...]) -> str:
+    """``(26, 26, 8)`` → ``'26×26×8'``: how every shape is written in messages and titles."""
+    return "×".join(str(n) for n in shape)
 
 
 def _geometry(hw: Pair, khw: Pair, stride: Pair, dilation: Pair, padding: tuple) -> Geometry:
@@ -214,13 +215,13 @@ def output_shape(image_hw: Pair, kernel_hw: Pair, *, stride=1, padding="valid", 
     kh, kw = kernel_hw
     geo = _geometry(image_hw, kernel_hw, (sy, sx), (dy, dx), (py, px))
     if geo.rows.out < 1 or geo.cols.out < 1:
-        kernel = f"a {_size(kh, kw)} kernel"
+        kernel = f"a {shape_text((kh, kw))} kernel"
         if (dy, dx) != (1, 1):
-            kernel += f" with dilation {dy if dy == dx else (dy, dx)} ({_size(geo.rows.k_eff, geo.cols.k_eff)} effective)"
+            kernel += f" with dilation {dy if dy == dx else (dy, dx)} ({shape_text((geo.rows.k_eff, geo.cols.k_eff))} effective)"
         how = f"{pad} padding" if isinstance(pad, str) else (
-            f"padding {py if py == px else pad} ({_size(geo.rows.padded, geo.cols.padded)} after padding)"
+            f"padding {py if py == px else pad} ({shape_text((geo.rows.padded, geo.cols.padded))} after padding)"
         )
-        raise ParameterError(f"{kernel} does not fit a {_size(h, w)} image with {how}.")
+        raise ParameterError(f"{kernel} does not fit a {shape_text((h, w))} image with {how}.")
     return geo
 
 
@@ -250,5 +251,5 @@ def pool_output_shape(input_hw: Pair, size=2, stride=None) -> Geometry:
     h, w = input_hw
     geo = _geometry(input_hw, (ph, pw), (sy, sx), (1, 1), ("valid", "valid"))
     if geo.rows.out < 1 or geo.cols.out < 1:
-        raise ParameterError(f"a {_size(ph, pw)} pooling window does not fit a {_size(h, w)} feature map.")
+        raise ParameterError(f"a {shape_text((ph, pw))} pooling window does not fit a {shape_text((h, w))} feature map.")
     return geo

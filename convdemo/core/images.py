@@ -36,6 +36,7 @@ import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from convdemo.core.errors import ConvdemoError, ImageLoadError, ParameterError
+from convdemo.core.geometry import shape_text
 from convdemo.core.fileio import atomic_write
 
 ImageSource = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
@@ -92,9 +93,9 @@ class LoadedImage:
             ``"cat.jpg — 3024×4032, convolving 768×1024"`` for a reduced photo,
             ``"digit3.png — 28×28 (full size)"`` otherwise.
         """
-        original = _size_text(self.original_size)
+        original = shape_text(self.original_size)
         if self.reduced:
-            return f"{self.name} — {original}, convolving {_size_text(self.size)}"
+            return f"{self.name} — {original}, convolving {shape_text(self.size)}"
         return f"{self.name} — {original} (full size)"
 
 
@@ -247,10 +248,6 @@ def _max_size_error(shown: str) -> ParameterError:
     return ParameterError(
         f"Invalid maximum size {shown}: give a whole number of pixels (at least {MIN_MAX_SIZE}) or 'full'."
     )
-
-
-def _size_text(size: tuple[int, int]) -> str:
-    return f"{size[0]}×{size[1]}"
 
 
 def _source_name(source: ImageSource) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from convdemo.core.errors import ParameterError
+from convdemo.core.geometry import shape_text
 
 MAX_SIZE = 9
 """Largest kernel side (rows or columns); the smallest is 1."""
@@ -32,10 +33,6 @@ MAX_SIZE = 9
 # --------------------------------------------------------------------------
 # Validation shared by Kernel and read_preset
 # --------------------------------------------------------------------------
-
-
-def _size_text(shape: tuple[int, ...]) -> str:
-    return "×".join(str(n) for n in shape)
 
 
 def _weights_problem(weights: np.ndarray) -> str | None:
@@ -288,8 +285,8 @@ def _stack_planes(planes: list, parse_value: Callable[[Any], float]) -> np.ndarr
             raise _GridError(f"plane {p} is not a list of rows")
         grids.append(_grid(plane, parse_value, p))
         if grids[-1].shape != grids[0].shape:
-            raise _GridError(f"plane {p} is {_size_text(grids[-1].shape)}, "
-                             f"expected {_size_text(grids[0].shape)} like plane 1")
+            raise _GridError(f"plane {p} is {shape_text(grids[-1].shape)}, "
+                             f"expected {shape_text(grids[0].shape)} like plane 1")
     return np.stack(grids)
 
 

@@ -23,7 +23,8 @@ from PyQt6.QtWidgets import (
 from convdemo.core import nn
 from convdemo.core.nn.model import FILTERS_RANGE
 from convdemo.core.nn.visual import image_rgb
-from convdemo.gui.cnn_views import rgb_pixmap, shape_text
+from convdemo.core.geometry import shape_text
+from convdemo.gui.cnn_views import rgb_pixmap
 
 SOURCES = [
     ("builtin-digits", "Built-in digits (MNIST-like)", "60,000 generated handwritten-looking digits 0–9, "

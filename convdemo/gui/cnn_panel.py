@@ -25,7 +25,8 @@ from convdemo.gui.cnn_filters import FiltersBox
 from convdemo.gui.cnn_probe import ProbeColumn
 from convdemo.gui.cnn_run import TrainingBar
 from convdemo.gui.cnn_training import DataChoice, Job, TrainingWorker
-from convdemo.gui.cnn_views import ConfusionView, group_box, shape_text
+from convdemo.core.geometry import shape_text
+from convdemo.gui.cnn_views import ConfusionView, group_box
 
 BUILTIN_CLASSES = {"builtin-digits": digits.CLASS_NAMES, "builtin-shapes": shapes.CLASS_NAMES}
 BUILTIN_SHAPE = (28, 28, 1)

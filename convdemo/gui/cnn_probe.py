@@ -13,7 +13,8 @@ from PyQt6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBo
 
 from convdemo.core import nn
 from convdemo.gui.cnn_canvas import DrawingCanvas
-from convdemo.gui.cnn_views import FeatureMaps, PredictionBars, group_box, shape_text
+from convdemo.core.geometry import shape_text
+from convdemo.gui.cnn_views import FeatureMaps, PredictionBars, group_box
 
 MAPS_LEGEND = ("<span style='color:#2166ac'>■</span> negative "
                "<span style='color:#b2182b'>■</span> positive (conv) &nbsp;·&nbsp; "

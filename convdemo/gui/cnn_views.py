@@ -18,6 +18,7 @@ from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPixmap
 from PyQt6.QtWidgets import QGroupBox, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from convdemo.core import nn
+from convdemo.core.geometry import shape_text
 from convdemo.core.nn.visual import LayerMosaic, confusion_colours, layer_mosaic, top_k
 from convdemo.gui.image_views import format_value
 from convdemo.gui.kernel_grid import text_colour
@@ -57,11 +58,6 @@ def group_box(title: str, *widgets: QWidget, tip: str = "") -> QGroupBox:
         layout.addWidget(widget)
     layout.setStretch(len(widgets) - 1, 1)
     return box
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    """``(26, 26, 8)`` → ``'26×26×8'``."""
-    return "×".join(str(n) for n in shape)
 
 
 def _small_font(widget: QWidget, smaller: float = 1.0) -> QFont:

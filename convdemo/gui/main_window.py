@@ -22,6 +22,7 @@ from convdemo.core.display import DISPLAY_MODES
 from convdemo.core.errors import ConvdemoError
 from convdemo.core.explain import placement
 from convdemo.core.fileio import atomic_write
+from convdemo.core.geometry import shape_text
 from convdemo.core.images import DEFAULT_MAX_SIZE, LoadedImage, save_png
 from convdemo.core.kernels import Kernel
 from convdemo.core.presets import PresetLibrary, default_library
@@ -43,11 +44,6 @@ from convdemo.gui.workers import PipelineRunner, Result
 DEFAULT_KERNEL = "edge-above"
 SOURCE_NOTES = {"gray": "grey luma", "rgb-sum": "RGB", "per-channel": "RGB", "red": "red plane",
                 "green": "green plane", "blue": "blue plane"}
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    """``(26, 26, 3)`` → ``'26×26×3'``."""
-    return "×".join(str(n) for n in shape)
 
 
 class MainWindow(QMainWindow):
