@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from convdemo.core.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, SoftmaxCrossEntropy
+from convdemo.core.nn.layers import Conv2D, ConvReLUPool, Dense, Flatten, MaxPool2D, ReLU, SoftmaxCrossEntropy
 from convdemo.core.reference import correlate2d_reference
 
 def check_layer(layer, x: np.ndarray, rng, numeric_gradient) -> None:
@@ -65,6 +65,59 @@ def test_maxpool_values_and_ties_go_to_the_first_position():
     np.testing.assert_array_equal(dx[0, :, :, 0], [[1.0, 0.0], [0.0, 0.0]])
 
 
+def test_conv_outputs_grouped_by_pool_window_place_are_the_plain_outputs():
+    rng = np.random.default_rng(9)
+    conv = Conv2D(2, 3, 3, rng=rng, dtype=np.float64)
+    x = rng.standard_normal((2, 9, 8, 2))  # outputs 7×6: the last row is left out of 2×2 windows
+    plain = conv.forward(x).copy()
+    grouped = conv.forward_windows(x, 2)
+    assert grouped.shape == (3, 2, 2, 3, 3, 2)
+    for i in range(2):
+        for j in range(2):
+            np.testing.assert_allclose(grouped[:, i, j], plain[:, i:6:2, j:6:2], atol=1e-12)
+
+
+def conv_relu_pool(rng, channels=2, filters=3, kernel_size=3, padding="valid", input_grad=True):
+    """A fused block and the three plain layers, sharing one Conv2D (float64)."""
+    conv = Conv2D(channels, filters, kernel_size, padding=padding, rng=rng, dtype=np.float64, input_grad=input_grad)
+    conv.params["bias"][:] = rng.standard_normal(filters)
+    return ConvReLUPool(conv, 2), [conv, ReLU(), MaxPool2D(2)]
+
+
+@pytest.mark.parametrize("padding, kernel_size, shape", [
+    ("valid", 3, (2, 8, 8, 3)), ("valid", 3, (2, 9, 7, 2)), ("same", 5, (2, 7, 6, 2)), ("valid", 5, (2, 10, 9, 1))])
+def test_fused_conv_relu_pool_gradients(padding, kernel_size, shape, numeric_gradient):
+    rng = np.random.default_rng(10)
+    block, _ = conv_relu_pool(rng, kernel_size=kernel_size, padding=padding)
+    check_layer(block, rng.standard_normal(shape), rng, numeric_gradient)
+
+
+@pytest.mark.parametrize("input_grad", [True, False])
+def test_fused_conv_relu_pool_equals_the_three_layers_even_with_ties(input_grad):
+    rng = np.random.default_rng(11)
+    block, layers = conv_relu_pool(rng, input_grad=input_grad)
+    x = rng.standard_normal((2, 11, 10, 4))
+    x[:, :6, :6, :2] = 0.0  # flat patches: whole pool windows tie at the bias (kept, or clamped by ReLU)
+    out = x
+    for layer in layers:
+        out = layer.forward(out)
+    upstream = rng.standard_normal(out.shape)
+    grad = upstream
+    for layer in reversed(layers):
+        grad = layer.backward(grad)
+    expected_dx = None if grad is None else grad.copy()
+    expected_grads = {name: g.copy() for name, g in block.grads.items()}
+
+    np.testing.assert_array_equal(block.forward(x), out)
+    dx = block.backward(upstream)
+    for name, g in block.grads.items():
+        np.testing.assert_allclose(g, expected_grads[name], rtol=1e-12, atol=1e-12)
+    if input_grad:
+        np.testing.assert_allclose(dx, expected_dx, rtol=1e-12, atol=1e-12)
+    else:
+        assert dx is None
+
+
 def test_flatten_and_dense_gradients(numeric_gradient):
     rng = np.random.default_rng(5)
     check_layer(Flatten(), rng.standard_normal((2, 3, 3, 4)), rng, numeric_gradient)
@@ -105,5 +158,5 @@ def test_buffers_are_reused_between_batches_of_the_same_size():
     conv = Conv2D(1, 2, 3, rng=rng)
     first = conv.forward(rng.random((1, 8, 8, 4), dtype=np.float32))
     second = conv.forward(rng.random((1, 8, 8, 4), dtype=np.float32))
-    assert first is second
+    assert np.shares_memory(first, second)
     assert conv.forward(rng.random((1, 8, 8, 3), dtype=np.float32)).shape == (2, 6, 6, 3)
