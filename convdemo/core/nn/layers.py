@@ -12,7 +12,11 @@ are ``(C, H, W, N)`` and vectors ``(D, N)``. With that order
   the innermost axes a 2×2 pooling pass was 3× slower);
 - :class:`Flatten` is a free reshape ``(C, H, W, N) -> (C*H*W, N)``.
 
-The model converts its ``(N, H, W, C)`` input once, at the start.
+The model converts its ``(N, H, W, C)`` input once, at the start, and runs
+each conv -> ReLU -> max-pool block as one :class:`ConvReLUPool`, whose
+convolution is split into one product per place in the pool window (see
+:meth:`Conv2D.forward_windows`): working on a quarter of the columns at a
+time keeps them in the cache between the copy and the product.
 
 Buffers
 -------
@@ -129,18 +133,18 @@ class Conv2D(Layer):
         -------
         ndarray of shape (F, Ho, Wo, N)
         """
-        out = self.forward_windows(x, 1)
-        f, _, _, ho, wo, n = out.shape
-        return out.reshape(f, ho, wo, n)
+        return self.forward_windows(x, 1)[0, 0]
 
     def forward_windows(self, x: np.ndarray, size: int) -> np.ndarray:
         """The outputs that ``size × size`` max-pooling reads, grouped by their place in the window.
 
-        ``result[f, i, j, r, s, n]`` is the output at row ``size*r + i`` and
+        ``result[i, j, f, r, s, n]`` is the output at row ``size*r + i`` and
         column ``size*s + j``; outputs in a leftover last row or column (odd
         sizes) are not computed. Each of the ``size²`` places ``(i, j)`` is
-        then one contiguous block per filter, so pooling becomes an
-        element-wise maximum of whole blocks. ``size=1`` is the plain output.
+        then one contiguous block, so pooling becomes an element-wise maximum
+        of whole blocks, and each block is computed (im2col, then its matrix
+        product) while its columns are still in the cache. ``size=1`` gives the
+        plain output.
 
         Parameters
         ----------
@@ -149,7 +153,7 @@ class Conv2D(Layer):
 
         Returns
         -------
-        ndarray of shape (F, size, size, Ho // size, Wo // size, N)
+        ndarray of shape (size, size, F, Ho // size, Wo // size, N)
         """
         weight, bias = self.params["weight"], self.params["bias"]
         f, k, _, c = weight.shape
@@ -163,15 +167,16 @@ class Conv2D(Layer):
         else:
             xp = x
         kk = k * k * c
-        cols = self._buffers.get("cols", (kk + 1, size * size * ho * wo * n), x.dtype, fill=1.0)
-        shifted = cols[:kk].reshape(k, k, c, size, size, ho, wo, n)
-        for u, v, i, j in itertools.product(range(k), range(k), range(size), range(size)):
-            np.copyto(shifted[u, v, :, i, j], xp[:, u + i:u + i + size * ho:size, v + j:v + j + size * wo:size])
+        cols = self._buffers.get("cols", (size, size, kk + 1, ho * wo * n), x.dtype, fill=1.0)
         matrix = self._buffers.get("matrix", (f, kk + 1), x.dtype)
         matrix[:, :kk] = weight.reshape(f, kk)
         matrix[:, kk] = bias
-        out = self._buffers.get("out", (f, size, size, ho, wo, n), x.dtype)
-        np.matmul(matrix, cols, out=out.reshape(f, -1))
+        out = self._buffers.get("out", (size, size, f, ho, wo, n), x.dtype)
+        for i, j in itertools.product(range(size), range(size)):
+            shifted = cols[i, j, :kk].reshape(k, k, c, ho, wo, n)
+            for u, v in itertools.product(range(k), range(k)):
+                np.copyto(shifted[u, v], xp[:, u + i:u + i + size * ho:size, v + j:v + j + size * wo:size])
+            np.matmul(matrix, cols[i, j], out=out[i, j].reshape(f, -1))
         self._cols, self._in_shape = cols, x.shape
         return out
 
@@ -180,7 +185,7 @@ class Conv2D(Layer):
 
         Parameters
         ----------
-        grad : ndarray of shape (F, Ho, Wo, N), or (F, size, size, Ho // size, Wo // size, N)
+        grad : ndarray of shape (F, Ho, Wo, N), or (size, size, F, Ho // size, Wo // size, N)
             Shaped like the output of the last :meth:`forward` or :meth:`forward_windows`.
 
         Returns
@@ -190,33 +195,35 @@ class Conv2D(Layer):
         weight = self.params["weight"]
         f, k, _, c = weight.shape
         kk = k * k * c
-        g = grad.reshape(f, -1)
+        size, _, _, q = self._cols.shape
+        ho, wo, n = grad.shape[-3:]
+        g = grad.reshape(size, size, f, q)
         both = self._buffers.get("grad_matrix", (f, kk + 1), grad.dtype)
         part = self._buffers.get("grad_part", (f, kk + 1), grad.dtype)
         both.fill(0.0)
+        _, h, w, _ = self._in_shape
+        before, after = self._pads()
+        dxp = dcols = None
+        if self.input_grad:
+            dcols = self._buffers.get("dcols", (kk, q), grad.dtype)
+            dxp = self._buffers.get("dpadded", (c, h + before + after, w + before + after, n), grad.dtype)
+            dxp.fill(0.0)
         # OpenBLAS is 3-4x slower on one product over all N*Ho*Wo columns (and on slices whose
         # columns exceed ~400 kB) than on slices of ~256 kB summed: 230 instead of 800 µs for
         # the second conv layer of the two-block net.
-        chunk = max(1, GRAD_CHUNK_BYTES // (self._cols.shape[0] * self._cols.itemsize))
-        for start in range(0, g.shape[1], chunk):
-            np.matmul(g[:, start:start + chunk], self._cols[:, start:start + chunk].T, out=part)
-            both += part
+        chunk = max(1, GRAD_CHUNK_BYTES // ((kk + 1) * self._cols.itemsize))
+        for i, j in itertools.product(range(size), range(size)):  # place by place, while in the cache
+            for start in range(0, q, chunk):
+                np.matmul(g[i, j, :, start:start + chunk], self._cols[i, j, :, start:start + chunk].T, out=part)
+                both += part
+            if dxp is not None:
+                np.matmul(weight.reshape(f, kk).T, g[i, j], out=dcols)
+                shifted = dcols.reshape(k, k, c, ho, wo, n)
+                for u, v in itertools.product(range(k), range(k)):
+                    dxp[:, u + i:u + i + size * ho:size, v + j:v + j + size * wo:size] += shifted[u, v]
         self.grads["weight"][...] = both[:, :kk].reshape(weight.shape)
         self.grads["bias"][...] = both[:, kk]
-        if not self.input_grad:
-            return None
-        _, h, w, n = self._in_shape
-        size = 1 if grad.ndim == 4 else grad.shape[1]
-        ho, wo = grad.shape[-3:-1]
-        before, after = self._pads()
-        dcols = self._buffers.get("dcols", (kk, g.shape[1]), grad.dtype)
-        np.matmul(weight.reshape(f, kk).T, g, out=dcols)
-        shifted = dcols.reshape(k, k, c, size, size, ho, wo, n)
-        dxp = self._buffers.get("dpadded", (c, h + before + after, w + before + after, n), grad.dtype)
-        dxp.fill(0.0)
-        for u, v, i, j in itertools.product(range(k), range(k), range(size), range(size)):
-            dxp[:, u + i:u + i + size * ho:size, v + j:v + j + size * wo:size] += shifted[u, v, :, i, j]
-        return dxp[:, before:before + h, before:before + w]
+        return None if dxp is None else dxp[:, before:before + h, before:before + w]
 
 
 class ReLU(Layer):
@@ -331,28 +338,28 @@ class ConvReLUPool(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x : (C, H, W, N) -> (F, Ho // size, Wo // size, N), where Ho, Wo is the convolution's output size."""
         conv = self.conv.forward_windows(x, self.size)
-        f, _, _, ho, wo, n = conv.shape
-        self._places, self._conv_shape = conv.reshape(f, self.size * self.size, ho * wo * n), conv.shape
+        _, _, f, ho, wo, n = conv.shape
+        self._places, self._conv_shape = conv.reshape(self.size * self.size, f, ho * wo * n), conv.shape
         out = self._buffers.get("out", (f, ho * wo * n), x.dtype)
         out.fill(0.0)  # the ReLU operand; numpy's maximum with an array is ~2.5x faster than with a scalar
-        for place in range(self.size * self.size):
-            np.maximum(out, self._places[:, place], out=out)
+        for place in self._places:
+            np.maximum(out, place, out=out)
         self._out = out
         return out.reshape(f, ho, wo, n)
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:
         """grad : (F, Ho // size, Wo // size, N) -> the convolution's input gradient (C, H, W, N), or None."""
-        f, places, q = self._places.shape
+        places, f, q = self._places.shape
         rest = self._buffers.get("rest", (f, q), grad.dtype)  # gradient not yet given to a place
         mask = self._buffers.get("mask", (f, q), grad.dtype)  # 0/1 as floats: multiplies fastest
-        dconv = self._buffers.get("dconv", (f, places, q), grad.dtype)
+        dconv = self._buffers.get("dconv", (places, f, q), grad.dtype)
         np.greater(self._out, 0, out=mask)
         np.multiply(grad.reshape(f, q), mask, out=rest)
         for place in range(places - 1):
-            np.equal(self._places[:, place], self._out, out=mask)
-            np.multiply(rest, mask, out=dconv[:, place])
-            rest -= dconv[:, place]  # a later place holding the same maximum gets nothing
-        dconv[:, -1] = rest
+            np.equal(self._places[place], self._out, out=mask)
+            np.multiply(rest, mask, out=dconv[place])
+            rest -= dconv[place]  # a later place holding the same maximum gets nothing
+        dconv[-1] = rest
         return self.conv.backward(dconv.reshape(self._conv_shape))
 
 
