@@ -32,6 +32,7 @@ optimiser can hold on to the arrays.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -133,27 +134,31 @@ class Conv2D(Layer):
         -------
         ndarray of shape (F, Ho, Wo, N)
         """
-        return self.forward_windows(x, 1)[0, 0]
+        (out,) = self.forward_windows(x, 1)
+        ho, wo, f = self.output_shape(x.shape[1:])
+        return out.reshape(f, ho, wo, x.shape[-1])
 
-    def forward_windows(self, x: np.ndarray, size: int) -> np.ndarray:
-        """The outputs that ``size × size`` max-pooling reads, grouped by their place in the window.
+    def forward_windows(self, x: np.ndarray, size: int) -> Iterator[np.ndarray]:
+        """The outputs that ``size × size`` max-pooling reads, one place of the window at a time.
 
-        ``result[i, j, f, r, s, n]`` is the output at row ``size*r + i`` and
-        column ``size*s + j``; outputs in a leftover last row or column (odd
-        sizes) are not computed. Each of the ``size²`` places ``(i, j)`` is
-        then one contiguous block, so pooling becomes an element-wise maximum
-        of whole blocks, and each block is computed (im2col, then its matrix
-        product) while its columns are still in the cache. ``size=1`` gives the
-        plain output.
+        Yields the ``size²`` places ``(i, j)`` in row-major order; place
+        ``(i, j)`` holds the outputs at rows ``size*r + i`` and columns
+        ``size*s + j``. Outputs in a leftover last row or column (odd sizes)
+        are not computed. Pooling is then an element-wise maximum of the
+        places, taken while each is fresh in the cache, and each place's
+        im2col copy is still in the cache for its matrix product. ``size=1``
+        yields the plain output.
 
         Parameters
         ----------
         x : ndarray of shape (C, H, W, N)
         size : int
 
-        Returns
-        -------
-        ndarray of shape (size, size, F, Ho // size, Wo // size, N)
+        Yields
+        ------
+        ndarray of shape (F, Ho // size * Wo // size * N)
+            Axes (F, r, s, N) flattened after F; kept (in a reused buffer)
+            for :meth:`backward_windows`.
         """
         weight, bias = self.params["weight"], self.params["bias"]
         f, k, _, c = weight.shape
@@ -171,22 +176,36 @@ class Conv2D(Layer):
         matrix = self._buffers.get("matrix", (f, kk + 1), x.dtype)
         matrix[:, :kk] = weight.reshape(f, kk)
         matrix[:, kk] = bias
-        out = self._buffers.get("out", (size, size, f, ho, wo, n), x.dtype)
+        out = self._buffers.get("out", (size, size, f, ho * wo * n), x.dtype)
+        self._cols, self._in_shape, self._window_shape = cols, x.shape, (size, ho, wo)
         for i, j in itertools.product(range(size), range(size)):
             shifted = cols[i, j, :kk].reshape(k, k, c, ho, wo, n)
             for u, v in itertools.product(range(k), range(k)):
                 np.copyto(shifted[u, v], xp[:, u + i:u + i + size * ho:size, v + j:v + j + size * wo:size])
-            np.matmul(matrix, cols[i, j], out=out[i, j].reshape(f, -1))
-        self._cols, self._in_shape = cols, x.shape
-        return out
+            np.matmul(matrix, cols[i, j], out=out[i, j])
+            yield out[i, j]
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:
         """Gradients of weight and bias; the input gradient unless ``input_grad`` is False.
 
         Parameters
         ----------
-        grad : ndarray of shape (F, Ho, Wo, N), or (size, size, F, Ho // size, Wo // size, N)
-            Shaped like the output of the last :meth:`forward` or :meth:`forward_windows`.
+        grad : ndarray of shape (F, Ho, Wo, N)
+
+        Returns
+        -------
+        ndarray of shape (C, H, W, N), or None
+        """
+        return self.backward_windows([grad.reshape(grad.shape[0], -1)])
+
+    def backward_windows(self, grads: Iterable[np.ndarray]) -> np.ndarray | None:
+        """:meth:`backward` after :meth:`forward_windows`, one place at a time.
+
+        Parameters
+        ----------
+        grads : iterable of ndarray of shape (F, Ho // size * Wo // size * N)
+            The gradient of each place forward yielded, in the same order;
+            each is used up before the next is taken, so they may share a buffer.
 
         Returns
         -------
@@ -195,29 +214,28 @@ class Conv2D(Layer):
         weight = self.params["weight"]
         f, k, _, c = weight.shape
         kk = k * k * c
-        size, _, _, q = self._cols.shape
-        ho, wo, n = grad.shape[-3:]
-        g = grad.reshape(size, size, f, q)
-        both = self._buffers.get("grad_matrix", (f, kk + 1), grad.dtype)
-        part = self._buffers.get("grad_part", (f, kk + 1), grad.dtype)
-        both.fill(0.0)
-        _, h, w, _ = self._in_shape
+        size, ho, wo = self._window_shape
+        _, h, w, n = self._in_shape
         before, after = self._pads()
+        both = self._buffers.get("grad_matrix", (f, kk + 1), weight.dtype)
+        part = self._buffers.get("grad_part", (f, kk + 1), weight.dtype)
+        both.fill(0.0)
         dxp = dcols = None
         if self.input_grad:
-            dcols = self._buffers.get("dcols", (kk, q), grad.dtype)
-            dxp = self._buffers.get("dpadded", (c, h + before + after, w + before + after, n), grad.dtype)
+            dcols = self._buffers.get("dcols", (kk, ho * wo * n), weight.dtype)
+            dxp = self._buffers.get("dpadded", (c, h + before + after, w + before + after, n), weight.dtype)
             dxp.fill(0.0)
         # OpenBLAS is 3-4x slower on one product over all N*Ho*Wo columns (and on slices whose
         # columns exceed ~400 kB) than on slices of ~256 kB summed: 230 instead of 800 µs for
         # the second conv layer of the two-block net.
-        chunk = max(1, GRAD_CHUNK_BYTES // ((kk + 1) * self._cols.itemsize))
-        for i, j in itertools.product(range(size), range(size)):  # place by place, while in the cache
-            for start in range(0, q, chunk):
-                np.matmul(g[i, j, :, start:start + chunk], self._cols[i, j, :, start:start + chunk].T, out=part)
+        chunk = max(1, GRAD_CHUNK_BYTES // ((kk + 1) * weight.itemsize))
+        for (i, j), g in zip(itertools.product(range(size), range(size)), grads):
+            cols = self._cols[i, j]
+            for start in range(0, g.shape[1], chunk):
+                np.matmul(g[:, start:start + chunk], cols[:, start:start + chunk].T, out=part)
                 both += part
             if dxp is not None:
-                np.matmul(weight.reshape(f, kk).T, g[i, j], out=dcols)
+                np.matmul(weight.reshape(f, kk).T, g, out=dcols)
                 shifted = dcols.reshape(k, k, c, ho, wo, n)
                 for u, v in itertools.product(range(k), range(k)):
                     dxp[:, u + i:u + i + size * ho:size, v + j:v + j + size * wo:size] += shifted[u, v]
@@ -308,15 +326,18 @@ class ConvReLUPool(Layer):
     plain reference the block is tested against. Results are the same, only
     cheaper to get:
 
-    - The convolution computes its outputs grouped by their place in the pool
-      window (:meth:`Conv2D.forward_windows`), so pooling is an element-wise
-      maximum of ``size²`` contiguous blocks, and outputs that pooling drops
-      (the last row/column of an odd size) are never computed.
+    - The convolution computes its outputs one place of the pool window at a
+      time (:meth:`Conv2D.forward_windows`), so pooling is an element-wise
+      maximum of ``size²`` contiguous blocks, each taken while still in the
+      cache, and outputs that pooling drops (the last row/column of an odd
+      size) are never computed.
     - ReLU is folded into the pooling as one more operand, 0: ``max(0, a, b,
       ...)`` equals pooling the rectified values (both are monotone).
     - Backward sends each window's gradient to the first place (row-major)
       holding its maximum, as :class:`MaxPool2D` does, and only where that
       maximum is positive: elsewhere ReLU's own gradient would have been 0.
+      Each place's share goes to :meth:`Conv2D.backward_windows` as soon as
+      it is computed.
 
     Parameters
     ----------
@@ -337,30 +358,35 @@ class ConvReLUPool(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x : (C, H, W, N) -> (F, Ho // size, Wo // size, N), where Ho, Wo is the convolution's output size."""
-        conv = self.conv.forward_windows(x, self.size)
-        _, _, f, ho, wo, n = conv.shape
-        self._places, self._conv_shape = conv.reshape(self.size * self.size, f, ho * wo * n), conv.shape
-        out = self._buffers.get("out", (f, ho * wo * n), x.dtype)
+        ho, wo, f = self.conv.output_shape(x.shape[1:])
+        shape = (f, ho // self.size, wo // self.size, x.shape[-1])
+        out = self._buffers.get("out", (f, int(np.prod(shape[1:]))), x.dtype)
         out.fill(0.0)  # the ReLU operand; numpy's maximum with an array is ~2.5x faster than with a scalar
-        for place in self._places:
+        self._places = []
+        for place in self.conv.forward_windows(x, self.size):
             np.maximum(out, place, out=out)
+            self._places.append(place)
         self._out = out
-        return out.reshape(f, ho, wo, n)
+        return out.reshape(shape)
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:
         """grad : (F, Ho // size, Wo // size, N) -> the convolution's input gradient (C, H, W, N), or None."""
-        places, f, q = self._places.shape
+        return self.conv.backward_windows(self._shares(grad))
+
+    def _shares(self, grad: np.ndarray) -> Iterator[np.ndarray]:
+        """Each place's share of ``grad`` (F, Q), in the order of ``_places``; all in one reused buffer."""
+        f, q = self._out.shape
         rest = self._buffers.get("rest", (f, q), grad.dtype)  # gradient not yet given to a place
         mask = self._buffers.get("mask", (f, q), grad.dtype)  # 0/1 as floats: multiplies fastest
-        dconv = self._buffers.get("dconv", (places, f, q), grad.dtype)
+        share = self._buffers.get("share", (f, q), grad.dtype)
         np.greater(self._out, 0, out=mask)
         np.multiply(grad.reshape(f, q), mask, out=rest)
-        for place in range(places - 1):
-            np.equal(self._places[place], self._out, out=mask)
-            np.multiply(rest, mask, out=dconv[place])
-            rest -= dconv[place]  # a later place holding the same maximum gets nothing
-        dconv[-1] = rest
-        return self.conv.backward(dconv.reshape(self._conv_shape))
+        for place in self._places[:-1]:
+            np.equal(place, self._out, out=mask)
+            np.multiply(rest, mask, out=share)
+            yield share
+            rest -= share  # a later place holding the same maximum gets nothing
+        yield rest
 
 
 class Flatten(Layer):
