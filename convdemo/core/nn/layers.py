@@ -79,9 +79,10 @@ class Conv2D(Layer):
     ``'valid'``. Output size per axis: ``n - k + 1`` (valid) or ``n`` (same).
 
     Implemented as im2col: the ``K = k*k*C`` shifted copies of the input are
-    rows of one ``(K + 1, positions*N)`` matrix whose last row is all ones, so a
-    single matrix product applies weights *and* bias, and a single product in
-    ``backward`` gives both their gradients.
+    rows of a ``(K + 1, positions*N)`` matrix whose last row is all ones, so
+    one matrix product applies weights *and* bias, and one product in
+    ``backward`` gives both their gradients. :meth:`forward_windows` builds one
+    such matrix per place of a following pool window.
 
     Parameters
     ----------
@@ -134,9 +135,10 @@ class Conv2D(Layer):
         -------
         ndarray of shape (F, Ho, Wo, N)
         """
+        c, h, w, n = x.shape
+        ho, wo, f = self.output_shape((h, w, c))
         (out,) = self.forward_windows(x, 1)
-        ho, wo, f = self.output_shape(x.shape[1:])
-        return out.reshape(f, ho, wo, x.shape[-1])
+        return out.reshape(f, ho, wo, n)
 
     def forward_windows(self, x: np.ndarray, size: int) -> Iterator[np.ndarray]:
         """The outputs that ``size × size`` max-pooling reads, one place of the window at a time.
@@ -357,20 +359,20 @@ class ConvReLUPool(Layer):
         return (h // self.size, w // self.size, c)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """x : (C, H, W, N) -> (F, Ho // size, Wo // size, N), where Ho, Wo is the convolution's output size."""
-        ho, wo, f = self.conv.output_shape(x.shape[1:])
-        shape = (f, ho // self.size, wo // self.size, x.shape[-1])
-        out = self._buffers.get("out", (f, int(np.prod(shape[1:]))), x.dtype)
+        """x : (C, H, W, N) -> (F, Hc // size, Wc // size, N), where Hc, Wc is the convolution's output size."""
+        c, h, w, n = x.shape
+        ho, wo, f = self.output_shape((h, w, c))
+        out = self._buffers.get("out", (f, ho * wo * n), x.dtype)
         out.fill(0.0)  # the ReLU operand; numpy's maximum with an array is ~2.5x faster than with a scalar
         self._places = []
         for place in self.conv.forward_windows(x, self.size):
             np.maximum(out, place, out=out)
             self._places.append(place)
         self._out = out
-        return out.reshape(shape)
+        return out.reshape(f, ho, wo, n)
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:
-        """grad : (F, Ho // size, Wo // size, N) -> the convolution's input gradient (C, H, W, N), or None."""
+        """grad : (F, Hc // size, Wc // size, N) -> the convolution's input gradient (C, H, W, N), or None."""
         return self.conv.backward_windows(self._shares(grad))
 
     def _shares(self, grad: np.ndarray) -> Iterator[np.ndarray]:

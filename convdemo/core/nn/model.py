@@ -107,8 +107,8 @@ class Model:
     layers : list of Layer
         One per stage, for display: each conv -> ReLU -> max-pool block appears
         as its three layers. The model computes through a
-        :class:`~.layers.ConvReLUPool` per block instead (same results, same
-        parameter arrays, about twice as fast).
+        :class:`~.layers.ConvReLUPool` per block instead: the same results from
+        the same parameter arrays, in far fewer passes over memory.
     names : list of str
         Display names, e.g. ``'conv1'``, ``'relu1'``, ``'pool1'``, ``'flatten'``, ``'dense'``.
     loss : SoftmaxCrossEntropy

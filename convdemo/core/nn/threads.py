@@ -1,12 +1,14 @@
 """Run the mini-CNN's matrix products on one BLAS thread.
 
 OpenBLAS spin-waits for its worker threads. On an idle 2-core machine its
-second thread makes training about 10 % faster (default net, ~15 % with two
-conv blocks), but as soon as anything else keeps a core busy the spinning
+second thread makes training at most ~5 % faster (default net; nothing with
+two conv blocks, whose products are split per pool-window place and too small
+to share), but as soon as anything else keeps a core busy the spinning
 threads fight over it: with one busy program beside it, training ran at
 20 000 instead of 34 000 images/s, and with two competing trainings at 8 000
-instead of 30 000 each. One thread is the robust choice for a desktop app
-whose window, image pipeline and training share the machine.
+instead of 30 000 each (two conv blocks, measured again: 10 700 instead of
+32 900). One thread is the robust choice for a desktop app whose window,
+image pipeline and training share the machine.
 
 Only numpy's own BLAS is touched (scipy's is pinned by ``ops.py``), only
 inside the ``with`` block, and nothing happens when the library cannot be
