@@ -27,6 +27,20 @@ def test_whole_model_gradients_match_finite_differences(architecture, numeric_gr
         np.testing.assert_allclose(grad, numeric_gradient(loss, value), rtol=1e-4, atol=1e-8)
 
 
+def test_a_batch_split_into_passes_gives_the_whole_batch_gradient(monkeypatch):
+    architecture = Architecture(input_shape=(12, 11, 1), n_classes=3, filters=2, conv_layers=2)
+    rng = np.random.default_rng(2)
+    x = rng.random((5, *architecture.input_shape))
+    y = rng.integers(0, 3, 5)
+    model = Model(architecture, seed=1, dtype=np.float64)
+    whole = model.train_step(x, y)
+    expected = [grad.copy() for _, grad in model.parameters()]
+    monkeypatch.setattr("convdemo.core.nn.model.PASS_SIZE", 2)  # passes of 2, 2 and 1 images
+    assert model.train_step(x, y) == pytest.approx(whole, rel=1e-12)
+    for (_, grad), grad_whole in zip(model.parameters(), expected):
+        np.testing.assert_allclose(grad, grad_whole, rtol=1e-12, atol=1e-15)
+
+
 def test_default_architecture_shapes_and_parameter_count():
     model = Model(Architecture())
     assert model.layer_shapes() == [
