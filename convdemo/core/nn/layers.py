@@ -195,7 +195,7 @@ class Conv2D(Layer):
         _, h, w, n = x.shape
         before, after = self._pads()
         hp, wp = h + before + after, w + before + after
-        ho, wo = (hp - k + 1) // size, (wp - k + 1) // size
+        ho, wo = (hp - k + 1) // size, (wp - k + 1) // size  # outputs per place, down and across
         if before or after:
             xp = self._buffers.get("padded", (c, hp, wp, n), x.dtype, fill=0.0)
             xp[:, before:before + h, before:before + w] = x
