@@ -15,9 +15,9 @@ from convdemo.core.display import to_display
 from convdemo.core.geometry import output_shape, pool_output_shape
 from convdemo.core.images import load_image, read_image, to_gray
 from convdemo.core.kernels import Kernel
-from convdemo.core.presets import default_library
 from convdemo.core.params import Settings
 from convdemo.core.pipeline import Stages, run
+from convdemo.core.presets import default_library
 
 #: The kernel preset library (shipped presets and the user's own), a read-only mapping name → Kernel.
 kernels = default_library()

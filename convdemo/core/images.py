@@ -36,8 +36,8 @@ import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from convdemo.core.errors import ConvdemoError, ImageLoadError, ParameterError
-from convdemo.core.geometry import shape_text
 from convdemo.core.fileio import atomic_write
+from convdemo.core.geometry import shape_text
 
 ImageSource = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
 

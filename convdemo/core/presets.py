@@ -27,11 +27,16 @@ import platformdirs
 
 from convdemo.core.errors import PresetError
 from convdemo.core.fileio import atomic_write_text
-from convdemo.core.resources import shipped_kernels_dir
 from convdemo.core.kernels import (
-    Kernel, _first_problem, _grid, _GridError, _json_value, _plain_number, _stack_planes,
+    Kernel,
+    _first_problem,
+    _grid,
+    _GridError,
+    _json_value,
+    _plain_number,
+    _stack_planes,
 )
-
+from convdemo.core.resources import shipped_kernels_dir
 
 PRESET_FORMAT = "convdemo-kernel"
 PRESET_VERSION = 1

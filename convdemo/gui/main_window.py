@@ -13,8 +13,19 @@ import numpy as np
 from PyQt6.QtCore import QSettings, Qt, pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter,
-    QStyle, QTabWidget, QToolButton, QVBoxLayout, QWidget,
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QStyle,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from convdemo import __version__
@@ -25,21 +36,27 @@ from convdemo.core.fileio import atomic_write
 from convdemo.core.geometry import shape_text
 from convdemo.core.images import DEFAULT_MAX_SIZE, LoadedImage, save_png
 from convdemo.core.kernels import Kernel
-from convdemo.core.presets import PresetLibrary, default_library
 from convdemo.core.params import Settings
+from convdemo.core.presets import PresetLibrary, default_library
 from convdemo.core.samples import DEFAULT_SAMPLE, SAMPLES, sample_path
-from convdemo.gui.animation import AnimationBar, SlidingWindow
-from convdemo.gui.cnn_panel import CnnPanel
-from convdemo.gui.controls import ControlsPanel
+from convdemo.gui.cnn.panel import CnnPanel
 from convdemo.gui.help_panel import HelpPanel
-from convdemo.gui.image_views import STAGE_TITLES, StageRow, StageView
-from convdemo.gui.inspector import Inspector
-from convdemo.gui.kernel_editor import KernelEditor
-from convdemo.gui.pixel_focus import PixelFocus
-from convdemo.gui.photo_io import ImageLoader, open_filter, qimage_to_png_bytes, recent_files, remember_file
+from convdemo.gui.kernel.editor import KernelEditor
+from convdemo.gui.lab.animation import AnimationBar, SlidingWindow
+from convdemo.gui.lab.controls import ControlsPanel
+from convdemo.gui.lab.inspector import Inspector
+from convdemo.gui.lab.photos import (
+    ImageLoader,
+    open_filter,
+    qimage_to_png_bytes,
+    recent_files,
+    remember_file,
+)
+from convdemo.gui.lab.pixel_focus import PixelFocus
+from convdemo.gui.lab.stage_views import STAGE_TITLES, StageRow, StageView
+from convdemo.gui.lab.workers import PipelineRunner, Result
 from convdemo.gui.session import SessionData, load_session, save_session
 from convdemo.gui.state import AppState
-from convdemo.gui.workers import PipelineRunner, Result
 
 DEFAULT_KERNEL = "edge-above"
 SOURCE_NOTES = {"gray": "grey luma", "rgb-sum": "RGB", "per-channel": "RGB", "red": "red plane",

@@ -15,7 +15,12 @@ from convdemo.core import presets as presets_module
 from convdemo.core.errors import ParameterError, PresetError
 from convdemo.core.kernels import Kernel, parse_weights
 from convdemo.core.presets import (
-    TEACHING_ORDER, PresetLibrary, default_library, preset_file_name, read_preset, write_preset,
+    TEACHING_ORDER,
+    PresetLibrary,
+    default_library,
+    preset_file_name,
+    read_preset,
+    write_preset,
 )
 from convdemo.core.resources import shipped_kernels_dir
 

@@ -1,6 +1,7 @@
 """The built-in sample images: listed, shipped, loadable, and reproducible from their script."""
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,7 +29,7 @@ EXPECTED_SHAPES = {
 
 
 def _make_samples_module():
-    path = sample_images_dir() / "make_samples.py"
+    path = Path(__file__).resolve().parents[2] / "tools" / "make_samples.py"
     spec = importlib.util.spec_from_file_location("make_samples", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -21,7 +21,15 @@ import numpy as np
 from PIL import Image
 
 from convdemo.core.nn.data import Dataset
-from convdemo.core.nn.strokes import Template, arc, curve, ink_weights, line, path, render
+from convdemo.core.nn.strokes import (
+    Template,
+    arc,
+    curve,
+    ink_weights,
+    line,
+    path,
+    render,
+)
 
 SIZE = 28
 CLASS_NAMES = tuple(str(d) for d in range(10))

@@ -16,8 +16,17 @@ import numpy as np
 
 from convdemo.core.errors import ParameterError
 from convdemo.core.nn.buffers import Buffers
-from convdemo.core.nn.layers import (PADDINGS, Conv2D, ConvReLUPool, Dense, Flatten, Layer, MaxPool2D, ReLU,
-                                     SoftmaxCrossEntropy)
+from convdemo.core.nn.layers import (
+    PADDINGS,
+    Conv2D,
+    ConvReLUPool,
+    Dense,
+    Flatten,
+    Layer,
+    MaxPool2D,
+    ReLU,
+    SoftmaxCrossEntropy,
+)
 
 FILTERS_RANGE = (1, 32)
 KERNEL_SIZES = (3, 5)

@@ -22,7 +22,6 @@ from convdemo.core.nn.model import Model
 from convdemo.core.nn.optim import OPTIMIZERS, make_optimizer
 from convdemo.core.nn.threads import one_blas_thread
 
-
 # Cross-entropy starts near ln(classes) ≈ 2.3; a loss this large never comes back down.
 DIVERGED_LOSS = 1000.0
 

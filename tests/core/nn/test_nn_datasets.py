@@ -7,7 +7,13 @@ import pytest
 from PIL import Image
 
 from convdemo.core.errors import DataError, ParameterError
-from convdemo.core.nn import load_test_data, load_training_data, make_digits, make_shapes, normalise_drawing
+from convdemo.core.nn import (
+    load_test_data,
+    load_training_data,
+    make_digits,
+    make_shapes,
+    normalise_drawing,
+)
 from convdemo.core.nn.data import preview_grid, split
 from convdemo.core.nn.idx import read_idx
 

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from convdemo.core.nn import Architecture, Model, TrainingConfig, make_digits, normalise_drawing, train
+from convdemo.core.nn import (
+    Architecture,
+    Model,
+    TrainingConfig,
+    make_digits,
+    normalise_drawing,
+    train,
+)
 
 # Polylines (x, y) on a 280×280 canvas, y down, as straight mouse drags; one list of strokes per drawing.
 # Drawn independently of the generator's pen paths.

@@ -3,8 +3,17 @@
 import numpy as np
 import pytest
 
-from convdemo.core.nn.layers import Conv2D, ConvReLUPool, Dense, Flatten, MaxPool2D, ReLU, SoftmaxCrossEntropy
+from convdemo.core.nn.layers import (
+    Conv2D,
+    ConvReLUPool,
+    Dense,
+    Flatten,
+    MaxPool2D,
+    ReLU,
+    SoftmaxCrossEntropy,
+)
 from convdemo.core.reference import correlate2d_reference
+
 
 def check_layer(layer, x: np.ndarray, rng, numeric_gradient) -> None:
     """Compare backward with finite differences of L = sum(forward(x) * R) for x and every parameter."""

@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 
 from convdemo.core.errors import ConvdemoError, ParameterError
-from convdemo.core.nn import Architecture, Model, TrainingConfig, TrainingDiverged, evaluate, make_digits, split, train
+from convdemo.core.nn import (
+    Architecture,
+    Model,
+    TrainingConfig,
+    TrainingDiverged,
+    evaluate,
+    make_digits,
+    split,
+    train,
+)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,13 @@ import pytest
 
 from convdemo.core.display import HEAT_LUT, diverging_colours
 from convdemo.core.nn.visual import (
-    GAP_GREY, batch_accuracies, confusion_colours, image_rgb, layer_mosaic, smooth, top_k,
+    GAP_GREY,
+    batch_accuracies,
+    confusion_colours,
+    image_rgb,
+    layer_mosaic,
+    smooth,
+    top_k,
 )
 
 

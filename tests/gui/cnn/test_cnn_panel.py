@@ -10,9 +10,9 @@ from PyQt6.QtWidgets import QApplication, QToolTip
 
 from convdemo.core import nn
 from convdemo.gui.app import make_app
-from convdemo.gui.cnn_filters import cell_text
-from convdemo.gui.cnn_panel import CnnPanel
-from convdemo.gui.kernel_grid import format_weight
+from convdemo.gui.cnn.filters import cell_text
+from convdemo.gui.cnn.panel import CnnPanel
+from convdemo.gui.widgets import format_weight
 
 TRAIN_SIZE = 900  # builtin-shapes: 810 training and 90 validation images, 9 classes
 

@@ -6,8 +6,8 @@ started from. The document changes only through :class:`_EditCommand` on
 normalise, transpose, rotate, divisor, bias, three kernels) is one undo step,
 and undo and redo restore the exact numbers. Widgets are written from the
 document with their signals blocked (:meth:`KernelEditor._refresh`), so
-nothing loops. The grid lives in :mod:`convdemo.gui.kernel_grid`, the preset
-picker and files in :mod:`convdemo.gui.kernel_presets`.
+nothing loops. The grid lives in :mod:`convdemo.gui.kernel.grid`, the preset
+picker and files in :mod:`convdemo.gui.kernel.presets_bar`.
 
 Three kernels (R, G, B) are weights of shape (3, kh, kw). When the channel
 mode cannot use them (:meth:`KernelEditor.set_three_kernels_allowed`), the
@@ -24,14 +24,24 @@ import numpy as np
 from PyQt6.QtCore import QEvent, QObject, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QKeySequence, QUndoCommand, QUndoStack
 from PyQt6.QtWidgets import (
-    QCheckBox, QDoubleSpinBox, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QSpinBox, QTabBar, QVBoxLayout, QWidget,
+    QCheckBox,
+    QDoubleSpinBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSpinBox,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from convdemo.core.errors import ConvdemoError
 from convdemo.core.kernels import MAX_SIZE, Kernel
 from convdemo.core.presets import PresetLibrary
-from convdemo.gui.kernel_grid import KernelGrid, format_weight
-from convdemo.gui.kernel_presets import PresetBar, make_button, mute, same_numbers, shown_kernel, small_label
+from convdemo.gui.kernel.grid import KernelGrid
+from convdemo.gui.kernel.presets_bar import PresetBar, same_numbers, shown_kernel
+from convdemo.gui.widgets import format_weight, make_button, mute, small_label
 
 __all__ = ["KernelEditor", "resized"]
 

@@ -14,19 +14,27 @@ from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from convdemo.core import nn
 from convdemo.core.errors import ConvdemoError, ParameterError
-from convdemo.core.nn import digits, shapes
-from convdemo.gui.cnn_controls import DataBox, NetworkBox
-from convdemo.gui.cnn_curves import TrainingCurves
-from convdemo.gui.cnn_filters import FiltersBox
-from convdemo.gui.cnn_probe import ProbeColumn
-from convdemo.gui.cnn_run import TrainingBar
-from convdemo.gui.cnn_training import DataChoice, Job, TrainingWorker
 from convdemo.core.geometry import shape_text
-from convdemo.gui.cnn_views import ConfusionView, group_box
+from convdemo.core.nn import digits, shapes
+from convdemo.gui.cnn.controls import DataBox, NetworkBox
+from convdemo.gui.cnn.curves import TrainingCurves
+from convdemo.gui.cnn.filters import FiltersBox
+from convdemo.gui.cnn.probe import ProbeColumn
+from convdemo.gui.cnn.run_bar import TrainingBar
+from convdemo.gui.cnn.training import DataChoice, Job, TrainingWorker
+from convdemo.gui.cnn.views import ConfusionView, group_box
 
 BUILTIN_CLASSES = {"builtin-digits": digits.CLASS_NAMES, "builtin-shapes": shapes.CLASS_NAMES}
 BUILTIN_SHAPE = (28, 28, 1)

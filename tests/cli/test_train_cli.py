@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
+from convdemo.cli.train import add_train_commands
 from convdemo.core.errors import ConvdemoError, DataError
 from convdemo.core.nn import make_digits
-from convdemo.train_cli import add_train_commands
 
 
 def run(argv):

@@ -15,13 +15,19 @@ from __future__ import annotations
 import numpy as np
 from PyQt6.QtCore import QRectF, QSize, Qt
 from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPixmap
-from PyQt6.QtWidgets import QGroupBox, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QGroupBox,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from convdemo.core import nn
 from convdemo.core.geometry import shape_text
 from convdemo.core.nn.visual import LayerMosaic, confusion_colours, layer_mosaic, top_k
-from convdemo.gui.image_views import format_value
-from convdemo.gui.kernel_grid import text_colour
+from convdemo.gui.widgets import format_value, text_colour
 
 TOP_K = 10
 """Bars shown at most (all classes of the built-in sets)."""

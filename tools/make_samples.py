@@ -1,7 +1,7 @@
-"""Draw the built-in sample images into this folder (or another one).
+"""Draw the built-in sample images into ``sample_images/`` (or another folder).
 
-Run ``python sample_images/make_samples.py`` after changing a drawing; the
-PNGs are committed next to this script.  Only numpy and Pillow are used, every
+Run ``python tools/make_samples.py`` after changing a drawing; the PNGs are
+committed in ``sample_images/``. This is a developer script: it is not installed.  Only numpy and Pillow are used, every
 random number comes from a fixed seed, and nothing is downloaded, so running it
 again gives the same pictures (``tests/core/test_samples.py`` checks that).
 
@@ -375,7 +375,7 @@ SAMPLE_MAKERS = {
 
 
 def main(out_dir: str | Path | None = None) -> list[Path]:
-    """Write every sample PNG into ``out_dir`` (default: the folder of this script).
+    """Write every sample PNG into ``out_dir`` (default: the repository's ``sample_images/``).
 
     Parameters
     ----------
@@ -386,7 +386,7 @@ def main(out_dir: str | Path | None = None) -> list[Path]:
     list of Path
         The files written, in :data:`SAMPLE_MAKERS` order.
     """
-    folder = Path(out_dir) if out_dir is not None else Path(__file__).resolve().parent
+    folder = Path(out_dir) if out_dir is not None else Path(__file__).resolve().parents[1] / "sample_images"
     written = []
     for file_name, make in SAMPLE_MAKERS.items():
         path = folder / file_name

@@ -16,7 +16,7 @@ from PyQt6.QtWidgets import QTextBrowser, QWidget
 
 from convdemo.core.explain import ConvExplanation, PoolExplanation
 from convdemo.core.pipeline import Stages
-from convdemo.gui.image_views import format_value
+from convdemo.gui.widgets import format_value
 
 PLANE_NAMES = ("R", "G", "B")
 ACTIVATION_TEXT = {"relu": "ReLU: max(0, x)", "abs": "abs: |x|"}

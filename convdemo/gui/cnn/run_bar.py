@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from PyQt6.QtWidgets import (
-    QAbstractSpinBox, QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QStyle, QWidget,
+    QAbstractSpinBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QWidget,
 )
 
 from convdemo.core import nn
-from convdemo.gui.cnn_controls import combo_box, select_item, spin_box
+from convdemo.gui.widgets import combo_box, select_item, spin_box
 
 OPTIMIZERS = [("adam", "Adam", "Adapts each weight's step size; forgiving, the default."),
               ("sgd", "SGD", "Gradient descent with momentum 0.9; wants a larger learning rate than Adam.")]
@@ -19,8 +27,8 @@ class TrainingBar(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         defaults = nn.TrainingConfig()
-        self.epochs = spin_box(1, 100, defaults.epochs, "Passes over the whole training set.")
-        self.batch_size = spin_box(1, 4096, defaults.batch_size, "Images averaged into one weight update.")
+        self.epochs = spin_box(1, 100, value=defaults.epochs, tip="Passes over the whole training set.")
+        self.batch_size = spin_box(1, 4096, value=defaults.batch_size, tip="Images averaged into one weight update.")
         self.lr = QDoubleSpinBox()
         self.lr.setDecimals(5)
         self.lr.setRange(1e-5, 1000.0)

@@ -12,7 +12,7 @@ from PyQt6.QtWidgets import QApplication, QFileDialog
 
 import convdemo
 from convdemo.core.samples import DEFAULT_SAMPLE, sample_path
-from convdemo.gui.image_views import format_value
+from convdemo.gui.widgets import format_value
 
 
 def wait_result(qtbot, window, action):

@@ -10,20 +10,30 @@ step in the editor. Dialogs go through small methods (``_ask_name``,
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import QEvent, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QPalette
 from PyQt6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QSizePolicy, QToolButton, QVBoxLayout,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QMessageBox,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from convdemo.core.errors import ConvdemoError
 from convdemo.core.kernels import Kernel
-from convdemo.core.presets import PresetLibrary, preset_file_name, read_preset, write_preset
+from convdemo.core.presets import (
+    PresetLibrary,
+    preset_file_name,
+    read_preset,
+    write_preset,
+)
+from convdemo.gui.widgets import make_button, mute, small_label
 
 __all__ = ["PresetBar", "make_button", "mute", "same_numbers", "shown_kernel", "small_label"]
 
@@ -41,35 +51,6 @@ def shown_kernel(kernel: Kernel, three_allowed: bool) -> Kernel:
     if kernel.is_per_channel and not three_allowed:
         return kernel.with_weights(kernel.weights[0])
     return kernel
-
-
-def make_button(text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
-    """A compact push button that shares its row's width with its neighbours."""
-    button = QToolButton()
-    button.setText(text)
-    button.setToolTip(tip)
-    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    button.clicked.connect(slot)
-    return button
-
-
-def small_label(wrap: bool) -> QLabel:
-    """A label in a slightly smaller font, for notes under a control; see :func:`mute`."""
-    label = QLabel()
-    label.setWordWrap(wrap)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 0.9)
-    label.setFont(font)
-    return label
-
-
-def mute(label: QLabel, palette: QPalette) -> None:
-    """Colour ``label`` grey, between ``palette``'s text and window colours (light or dark)."""
-    text, window = palette.color(QPalette.ColorRole.WindowText), palette.color(QPalette.ColorRole.Window)
-    grey = QColor.fromRgbF(*(0.62 * a + 0.38 * b for a, b in zip(text.getRgbF()[:3], window.getRgbF()[:3])))
-    label_palette = QPalette(palette)
-    label_palette.setColor(QPalette.ColorRole.WindowText, grey)
-    label.setPalette(label_palette)
 
 
 class PresetBar(QWidget):

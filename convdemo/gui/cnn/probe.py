@@ -9,12 +9,20 @@ model no other thread is using.
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from convdemo.core import nn
-from convdemo.gui.cnn_canvas import DrawingCanvas
 from convdemo.core.geometry import shape_text
-from convdemo.gui.cnn_views import FeatureMaps, PredictionBars, group_box
+from convdemo.gui.cnn.canvas import DrawingCanvas
+from convdemo.gui.cnn.views import FeatureMaps, PredictionBars, group_box
 
 MAPS_LEGEND = ("<span style='color:#2166ac'>■</span> negative "
                "<span style='color:#b2182b'>■</span> positive (conv) &nbsp;·&nbsp; "

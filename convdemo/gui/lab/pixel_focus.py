@@ -6,9 +6,9 @@ import numpy as np
 from PyQt6.QtCore import QObject, QRectF, pyqtSignal
 
 from convdemo.core.explain import explain_conv, explain_pool, receptive_field
-from convdemo.gui.image_views import STAGE_TITLES, StageView
-from convdemo.gui.inspector import Inspector
-from convdemo.gui.workers import Result
+from convdemo.gui.lab.inspector import Inspector
+from convdemo.gui.lab.stage_views import STAGE_TITLES, StageView
+from convdemo.gui.lab.workers import Result
 
 
 class PixelFocus(QObject):

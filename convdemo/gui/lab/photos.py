@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PIL import Image
-from PyQt6.QtCore import QBuffer, QIODevice, QObject, QRunnable, QSettings, QThreadPool, pyqtSignal
+from PyQt6.QtCore import (
+    QBuffer,
+    QIODevice,
+    QObject,
+    QRunnable,
+    QSettings,
+    QThreadPool,
+    pyqtSignal,
+)
 from PyQt6.QtGui import QImage
 
 from convdemo.core.errors import ConvdemoError

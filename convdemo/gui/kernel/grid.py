@@ -22,14 +22,23 @@ from dataclasses import dataclass
 import numpy as np
 from PyQt6.QtCore import QEvent, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import (
-    QColor, QFocusEvent, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen,
+    QColor,
+    QFocusEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
     QWheelEvent,
 )
 from PyQt6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
-from convdemo.core.display import diverging_colours
 from convdemo.core.errors import ParameterError
 from convdemo.core.kernels import MAX_SIZE, parse_weights
+from convdemo.gui.widgets import format_weight, text_colour, tints
 
 __all__ = ["KernelCell", "KernelGrid", "format_weight", "nudge_step", "parse_cell", "text_colour", "tints"]
 
@@ -41,7 +50,6 @@ CELL_GAP = 3
 CORNER_RADIUS = 4.0
 MIN_POINT_SIZE = 7.5
 """Smallest font of the numbers, reached by the narrow cells of 9 columns."""
-DARK_TEXT, LIGHT_TEXT = "#141414", "#ffffff"
 DRAG_PIXELS_PER_STEP = 6
 """Right-drag distance, in pixels, for one nudge step."""
 WHEEL_NOTCH = 120
@@ -52,20 +60,6 @@ _TEXT_MARGIN = 4  # pixels kept free on each side of a number: the focus frame a
 _CELL_TIP = ("{where} = {value}. Type a number such as −1, 0.25 or 1/9; the wheel nudges it by 0.1 "
              "(Shift 1, Ctrl 0.01) and so does dragging up or down with the right button.")
 _gestures = itertools.count()
-
-
-def format_weight(value: float, max_chars: int = 6) -> str:
-    """``value`` in at most ``max_chars`` characters where possible: ``0.1111``, ``−2``, ``0.0039``.
-
-    Four significant digits, fewer when the text would be wider than
-    ``max_chars``; a typographic minus sign; never ``-0``.
-    """
-    value = float(value) + 0.0
-    for digits in (4, 3, 2, 1):
-        text = f"{value:.{digits}g}".replace("-", "\u2212")
-        if len(text) <= max_chars:
-            break
-    return text
 
 
 def _fitted(value: float, metrics: QFontMetrics, width: int) -> str:
@@ -108,17 +102,6 @@ def nudge_step(modifiers: Qt.KeyboardModifier) -> float:
 def _nudged(value: float, steps: int, step: float) -> float:
     """``value + steps·step`` without binary noise (0.1 + 0.2 gives 0.3, not 0.30000000000000004)."""
     return round(value + steps * step, 10) + 0.0
-
-
-def tints(weights: np.ndarray, scale: float) -> list[list[QColor]]:
-    """Cell colours for ``weights`` (kh, kw): the stage views' diverging map, ``±scale`` at its ends."""
-    t = np.full(weights.shape, 0.5) if scale == 0 else 0.5 + weights / (2 * scale)
-    return [[QColor(*rgb) for rgb in row] for row in diverging_colours(t).tolist()]
-
-
-def text_colour(background: QColor) -> QColor:
-    """Near-black on light cells, white on dark ones."""
-    return QColor(DARK_TEXT if background.lightnessF() > 0.55 else LIGHT_TEXT)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,20 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, QPointF, Qt
 from PyQt6.QtGui import QKeyEvent, QMouseEvent, QPalette, QWheelEvent
-from PyQt6.QtWidgets import QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox, QToolButton
+from PyQt6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QSpinBox,
+    QToolButton,
+)
 
 from convdemo.core.kernels import Kernel
 from convdemo.core.presets import PresetLibrary, read_preset
 from convdemo.gui.app import make_app
-from convdemo.gui.kernel_editor import KernelEditor, resized
-from convdemo.gui.kernel_grid import parse_cell
+from convdemo.gui.kernel.editor import KernelEditor, resized
+from convdemo.gui.kernel.grid import parse_cell
 
 ASYMMETRIC = np.array([[1.0, 2.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 3.0]])  # sums to 10
 NINE = np.arange(1.0, 10.0).reshape(3, 3)

@@ -12,13 +12,19 @@ import numpy as np
 from PyQt6.QtCore import QEvent, QPointF, QRectF, QSizeF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PyQt6.QtWidgets import (
-    QComboBox, QGroupBox, QHBoxLayout, QPushButton, QScrollArea, QSizePolicy, QToolTip, QVBoxLayout,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolTip,
+    QVBoxLayout,
     QWidget,
 )
 
 from convdemo.core.display import DisplayImage
-from convdemo.gui.image_views import HIGHLIGHT, ColourBar
-from convdemo.gui.kernel_grid import format_weight, text_colour, tints
+from convdemo.gui.widgets import HIGHLIGHT, ColourBar, format_weight, text_colour, tints
 
 CELL_PIXELS = {3: 30, 5: 17}
 """Side of one weight's cell for each kernel size; 3×3 cells are wide enough for their numbers."""

@@ -14,8 +14,17 @@ import sys
 import time
 from typing import TextIO
 
-from convdemo.core.nn import (Architecture, Model, TrainingConfig, evaluate, load_model, load_test_data,
-                              load_training_data, save_model, train)
+from convdemo.core.nn import (
+    Architecture,
+    Model,
+    TrainingConfig,
+    evaluate,
+    load_model,
+    load_test_data,
+    load_training_data,
+    save_model,
+    train,
+)
 from convdemo.core.nn.model import CONV_LAYERS, KERNEL_SIZES
 from convdemo.core.nn.optim import OPTIMIZERS
 from convdemo.core.nn.training import Progress

@@ -16,15 +16,27 @@ from pathlib import Path
 
 from PyQt6.QtCore import QSignalBlocker, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-    QSpinBox, QStyle, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from convdemo.core import nn
+from convdemo.core.geometry import shape_text
 from convdemo.core.nn.model import FILTERS_RANGE
 from convdemo.core.nn.visual import image_rgb
-from convdemo.core.geometry import shape_text
-from convdemo.gui.cnn_views import rgb_pixmap
+from convdemo.gui.cnn.views import rgb_pixmap
+from convdemo.gui.widgets import combo_box, select_item, spin_box
 
 SOURCES = [
     ("builtin-digits", "Built-in digits (MNIST-like)", "60,000 generated handwritten-looking digits 0–9, "
@@ -40,36 +52,9 @@ PREVIEW_HEIGHT = 232
 PREVIEW_WIDTH = 270
 
 
-def combo_box(items: list[tuple[object, str, str]], tip: str) -> QComboBox:
-    """A combo box of (data, label, item tooltip) entries, with ``tip`` for the whole box."""
-    combo = QComboBox()
-    for value, label, item_tip in items:
-        combo.addItem(label, value)
-        combo.setItemData(combo.count() - 1, item_tip, Qt.ItemDataRole.ToolTipRole)
-    combo.setToolTip(tip)
-    return combo
-
-
-def spin_box(low: int, high: int, value: int, tip: str) -> QSpinBox:
-    """An integer spin box from ``low`` to ``high`` showing ``value``, with the tooltip ``tip``."""
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setValue(value)
-    spin.setToolTip(tip)
-    spin.setAccelerated(True)
-    return spin
-
-
 def _source_of(item_data: str | tuple[str, str]) -> str:
     """The data source of a data list entry: its name, or the folder of a (kind, folder) entry."""
     return item_data[1] if isinstance(item_data, tuple) else item_data
-
-
-def select_item(combo: QComboBox, value: object) -> None:
-    """Show the entry of ``combo`` whose data is ``value`` (nothing happens if there is none)."""
-    index = combo.findData(value)
-    if index >= 0:
-        combo.setCurrentIndex(index)
 
 
 class DataBox(QGroupBox):
@@ -199,7 +184,7 @@ class NetworkBox(QGroupBox):
         super().__init__("Network", parent)
         default = nn.Architecture()
         low, high = FILTERS_RANGE
-        self.filters = spin_box(low, high, default.filters,
+        self.filters = spin_box(low, high, value=default.filters, tip=
                                 f"How many filters each conv layer learns ({low}–{high}).")
         self.kernel = combo_box([(3, "3×3", "Nine weights per filter and channel."),
                                  (5, "5×5", "Twenty-five weights per filter and channel: a wider view.")],
@@ -211,7 +196,7 @@ class NetworkBox(QGroupBox):
         self.padding = combo_box([("valid", "valid", "No padding: every conv shrinks the map by k − 1."),
                                   ("same", "same", "Zero padding that keeps the map's size through every conv.")],
                                  "Whether the convolutions pad their input (same) or shrink it (valid).")
-        self.seed = spin_box(0, 9999, 0, "Seeds the initial random filters and the shuffling: the same seed gives "
+        self.seed = spin_box(0, 9999, value=0, tip="Seeds the initial random filters and the shuffling: the same seed gives "
                                          "the same run.")
         self.table = self._layer_table()
         self.total = QLabel()

@@ -6,13 +6,20 @@ writes the state back into the controls with their signals blocked.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
 )
 
 from convdemo.core.errors import ParameterError
 from convdemo.gui.state import AppState
+from convdemo.gui.widgets import combo_box, select_item, spin_box
 
 CHANNEL_LABELS = {
     "gray": ("Grey (luma)", "Convert to grey first (0.299 R + 0.587 G + 0.114 B): one output plane."),
@@ -46,30 +53,6 @@ DISPLAY_TIPS = {
 WORKING_SIZES = [("256", 256), ("512", 512), ("1024", 1024), ("2048", 2048), ("full", None)]
 
 
-def _combo(items: list[tuple[str, str, str]], tip: str) -> QComboBox:
-    combo = QComboBox()
-    for value, label, item_tip in items:
-        combo.addItem(label, value)
-        combo.setItemData(combo.count() - 1, item_tip, Qt.ItemDataRole.ToolTipRole)
-    combo.setToolTip(tip)
-    return combo
-
-
-def _spin(low: int, high: int, tip: str, special: str | None = None) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setToolTip(tip)
-    if special:
-        spin.setSpecialValueText(special)
-    return spin
-
-
-def _select(combo: QComboBox, value) -> None:
-    index = combo.findData(value)
-    if index >= 0:
-        combo.setCurrentIndex(index)
-
-
 class ControlsPanel(QWidget):
     """Every option except the kernel, grouped the way the lesson introduces them.
 
@@ -91,32 +74,32 @@ class ControlsPanel(QWidget):
     # -- building --------------------------------------------------------
 
     def _build(self) -> None:
-        self.stride_y = _spin(1, 8, "Step between output positions, in input pixels: 2 skips every other pixel.")
-        self.stride_x = _spin(1, 8, "Step between output positions along the columns.")
+        self.stride_y = spin_box(1, 8, "Step between output positions, in input pixels: 2 skips every other pixel.")
+        self.stride_x = spin_box(1, 8, "Step between output positions along the columns.")
         self.stride_per_axis = QCheckBox("per axis")
         self.stride_per_axis.setToolTip("Use a different stride for rows and columns.")
-        self.padding = _combo([(v, label, tip) for v, label, tip in PADDING_CHOICES],
+        self.padding = combo_box([(v, label, tip) for v, label, tip in PADDING_CHOICES],
                               "How many cells are added around the image before the kernel slides over it.")
-        self.padding_cells = _spin(0, 16, "Cells of padding on every side.")
-        self.border = _combo([(b, b, tip) for b, tip in BORDER_TIPS.items()], "What the padded cells contain.")
-        self.dilation = _spin(1, 8, "Gap between kernel taps: 2 spreads a 3×3 kernel over 5×5 pixels (1 = none).")
-        self.channels = _combo([(v, label, tip) for v, (label, tip) in CHANNEL_LABELS.items()],
+        self.padding_cells = spin_box(0, 16, "Cells of padding on every side.")
+        self.border = combo_box([(b, b, tip) for b, tip in BORDER_TIPS.items()], "What the padded cells contain.")
+        self.dilation = spin_box(1, 8, "Gap between kernel taps: 2 spreads a 3×3 kernel over 5×5 pixels (1 = none).")
+        self.channels = combo_box([(v, label, tip) for v, (label, tip) in CHANNEL_LABELS.items()],
                                "How a colour image's red, green and blue planes are treated.")
-        self.activation = _combo(
+        self.activation = combo_box(
             [("none", "none", "Keep the convolution as it is."),
              ("relu", "ReLU  max(0, x)", "Negative values become 0, as in a CNN."),
              ("abs", "abs  |x|", "Negative values become positive: edges of both directions show.")],
             "A function applied to every convolved value.")
-        self.pool = _combo(
+        self.pool = combo_box(
             [("none", "none", "No pooling."),
              ("max", "max", "Keep the largest value of each window: the strongest response survives."),
              ("avg", "average", "Keep the mean of each window.")],
             "Pooling shrinks the feature map after the activation.")
-        self.pool_size = _spin(1, 8, "Pooling window: 2 takes 2×2 blocks and halves the size.")
-        self.pool_stride = _spin(0, 8, "Step between pooling windows (default: the window size).", special="= size")
-        self.working_size = _combo([(str(v), label, "") for label, v in WORKING_SIZES],
+        self.pool_size = spin_box(1, 8, "Pooling window: 2 takes 2×2 blocks and halves the size.")
+        self.pool_stride = spin_box(0, 8, "Step between pooling windows (default: the window size).", special="= size")
+        self.working_size = combo_box([(str(v), label, "") for label, v in WORKING_SIZES],
                                    "Photos larger than this (longest side) are reduced before convolving.")
-        self.display = _combo([(m, m, tip) for m, tip in DISPLAY_TIPS.items()],
+        self.display = combo_box([(m, m, tip) for m, tip in DISPLAY_TIPS.items()],
                               "How output values are turned into colours.")
         self.heat_map = QCheckBox("heat map")
         self.heat_map.setToolTip("Show one-plane outputs in heat colours (dark → bright yellow) instead of grey.")
@@ -191,7 +174,7 @@ class ControlsPanel(QWidget):
         self.working_size.blockSignals(True)
         if self.working_size.findData(str(max_size)) < 0:
             self.working_size.addItem(str(max_size), str(max_size))
-        _select(self.working_size, str(max_size))
+        select_item(self.working_size, str(max_size))
         self.working_size.blockSignals(False)
 
     def _write(self) -> None:
@@ -229,22 +212,22 @@ class ControlsPanel(QWidget):
             self.stride_per_axis.setChecked(True)
         self.stride_x.setEnabled(self.stride_per_axis.isChecked())
         if isinstance(s.padding, str):
-            _select(self.padding, s.padding)
+            select_item(self.padding, s.padding)
         else:
-            _select(self.padding, "number")
+            select_item(self.padding, "number")
             self.padding_cells.setValue(s.padding[0])
         self.padding_cells.setEnabled(not isinstance(s.padding, str))
         self.border.setEnabled(s.padding != "valid")
-        _select(self.border, s.border)
+        select_item(self.border, s.border)
         self.dilation.setValue(s.dilation[0])
-        _select(self.channels, s.channels)
-        _select(self.activation, s.activation)
-        _select(self.pool, s.pool)
+        select_item(self.channels, s.channels)
+        select_item(self.activation, s.activation)
+        select_item(self.pool, s.pool)
         self.pool_size.setValue(s.pool_size[0])
         self.pool_stride.setValue(0 if s.pool_stride is None else s.pool_stride[0])
         for w in (self.pool_size, self.pool_stride):
             w.setEnabled(s.pool != "none")
-        _select(self.display, self.state.display_mode)
+        select_item(self.display, self.state.display_mode)
         self.heat_map.setChecked(self.state.heat_map)
         for w in widgets:
             w.blockSignals(False)

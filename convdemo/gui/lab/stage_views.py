@@ -11,73 +11,27 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QEvent, QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPen, QTransform
-from PyQt6.QtWidgets import QGraphicsPathItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtGui import (
+    QColor,
+    QFont,
+    QPainterPath,
+    QPen,
+    QTransform,
+)
+from PyQt6.QtWidgets import (
+    QGraphicsPathItem,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
-from convdemo.core.display import HEAT_LUT, DisplayImage, diverging_colours
+from convdemo.core.display import DisplayImage
 from convdemo.core.explain import Placement
+from convdemo.gui.widgets import HIGHLIGHT, PINNED, ColourBar, format_value
 
 STAGE_TITLES = {"source": "Input", "conv": "Convolved", "activation": "Activated", "pool": "Pooled"}
 MAX_VALUE_LABELS = 24 * 24  # pixel values are written on the image when at most this many are visible
-HIGHLIGHT = QColor(255, 196, 0)
-PINNED = QColor(0, 200, 255)
-
-
-def format_value(value: float) -> str:
-    """A pixel value in at most about 5 characters."""
-    if value == 0:
-        return "0"
-    if abs(value) >= 1000 or abs(value) < 0.01:
-        return f"{value:.0e}".replace("e+0", "e").replace("e-0", "e-")
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
-
-
-class ColourBar(QWidget):
-    """A thin gradient with the values at its ends (and zero for diverging maps)."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.picture: DisplayImage | None = None
-        self.setFixedHeight(30)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def set_picture(self, picture: DisplayImage | None) -> None:
-        """Show the legend of ``picture``."""
-        self.picture = picture
-        self.setToolTip(picture.legend if picture else "")
-        self.update()
-
-    def _colour_at(self, t: float) -> tuple[int, int, int]:
-        """Colour of the bar at ``t`` in [0, 1] for the picture's colour map."""
-        if self.picture.colours == "diverging":
-            return tuple(diverging_colours(np.array([t]))[0])
-        if self.picture.colours == "heat":
-            return tuple(HEAT_LUT[int(round(t * 255))])
-        level = int(round(t * 255))
-        return level, level, level
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if self.picture is None:
-            return
-        p = QPainter(self)
-        bar = QRectF(4, 2, self.width() - 8, 10)
-        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        for t in np.linspace(0, 1, 9):
-            r, g, b = self._colour_at(float(t))
-            gradient.setColorAt(float(t), QColor(int(r), int(g), int(b)))
-        p.fillRect(bar, gradient)
-        p.setPen(self.palette().windowText().color())
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
-        p.setFont(font)
-        text = QRectF(4, 13, self.width() - 8, 16)
-        p.drawText(text, Qt.AlignmentFlag.AlignLeft, format_value(self.picture.low))
-        p.drawText(text, Qt.AlignmentFlag.AlignRight, format_value(self.picture.high))
-        if self.picture.mode == "diverging":
-            p.drawText(text, Qt.AlignmentFlag.AlignHCenter, "0")
-        p.end()
 
 
 class StageView(QWidget):

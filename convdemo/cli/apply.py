@@ -1,0 +1,78 @@
+"""``convdemo apply``: one image through the pipeline, one stage saved as PNG or .npy."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from convdemo.cli.parsing import padding_text, pair_text
+from convdemo.core.errors import ParameterError
+
+
+def add_apply_command(sub) -> None:
+    from convdemo.core.display import DISPLAY_MODES
+    from convdemo.core.ops import ACTIVATIONS, BORDERS, POOLS
+    from convdemo.core.params import CHANNEL_MODES, STAGES
+
+    p = sub.add_parser(
+        "apply", help="apply a kernel to an image and save a stage as PNG or .npy",
+        description="Convolve (cross-correlate) IMAGE with a kernel, then activate and pool, and save one stage. "
+                    ".npy files hold the raw float32 stage; PNG files go through the display mapping.",
+    )
+    p.add_argument("image", help="input image (any format Pillow reads)")
+    p.add_argument("-o", "--output", required=True, help="output file: .png (display mapping) or .npy (raw float32)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--kernel", help="preset name (see 'convdemo presets list') or a preset .json file")
+    which.add_argument("--weights", help='weights, rows separated by ";", e.g. "1,0,-1;2,0,-2;1,0,-1"')
+    p.add_argument("--stride", default="1", help="step between outputs: S or SY,SX (default 1)")
+    p.add_argument("--padding", default="valid", help="valid | same | full | P | PY,PX (default valid)")
+    p.add_argument("--border", default="zero", choices=BORDERS, help="fill of padded cells (default zero)")
+    p.add_argument("--dilation", default="1", help="gap between kernel taps: D or DY,DX (default 1 = none)")
+    p.add_argument("--flip", action="store_true", help="true convolution: rotate the kernel 180° first")
+    p.add_argument("--divisor", type=float, help="divide the sum by this (default: the preset's, else 1)")
+    p.add_argument("--bias", type=float, help="add this after dividing (default: the preset's, else 0)")
+    p.add_argument("--channels", default="gray", choices=CHANNEL_MODES, help="how colour is treated (default gray)")
+    p.add_argument("--activation", default="none", choices=ACTIVATIONS, help="after the convolution (default none)")
+    p.add_argument("--pool", default="none", choices=POOLS, help="pooling after the activation (default none)")
+    p.add_argument("--pool-size", type=int, default=2, help="pooling window P (default 2)")
+    p.add_argument("--pool-stride", type=int, help="pooling step (default: the window size)")
+    p.add_argument("--stage", choices=STAGES, help="which stage to save (default: the last enabled one)")
+    p.add_argument("--display", default="auto", choices=DISPLAY_MODES,
+                   help="PNG mapping (default auto: diverging when there are negative values, else clip)")
+    p.add_argument("--max-size", default="1024", help="reduce images whose longest side is larger (default 1024; 'full' = never)")
+    p.set_defaults(handler=_cmd_apply)
+
+
+def _cmd_apply(args) -> int:
+    from convdemo.core.display import to_display
+    from convdemo.core.fileio import atomic_write
+    from convdemo.core.images import parse_max_size, read_image, save_png
+    from convdemo.core.kernels import Kernel, parse_weights
+    from convdemo.core.pipeline import as_kernel, run
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".png", ".npy"):
+        raise ParameterError(f"the output must end in .png or .npy, not {out.name!r}.")
+    if not out.parent.is_dir():
+        raise ParameterError(f"cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist.")
+    kernel = as_kernel(args.kernel) if args.kernel else Kernel.from_array(parse_weights(args.weights))
+    loaded = read_image(args.image, max_size=parse_max_size(args.max_size))
+    if loaded.pixels.shape[:2] != tuple(loaded.original_size):
+        print(f"convdemo: note: {loaded.describe()} (use --max-size full to keep every pixel)", file=sys.stderr)
+    stages = run(
+        loaded.pixels, kernel, stride=pair_text(args.stride, "stride"), padding=padding_text(args.padding),
+        border=args.border, dilation=pair_text(args.dilation, "dilation"), flip=args.flip,
+        divisor=args.divisor, bias=args.bias, channels=args.channels, activation=args.activation,
+        pool=args.pool, pool_size=args.pool_size, pool_stride=args.pool_stride,
+    )
+    array = stages.stage(args.stage) if args.stage else stages.output
+    if out.suffix.lower() == ".npy":
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(array, dtype=np.float32))
+        atomic_write(out, lambda f: f.write(buffer.getvalue()))
+    else:
+        save_png(out, to_display(array, args.display).rgb)
+    return 0

@@ -1,0 +1,1 @@
+"""The CNN lab: data, network and run controls, training worker, filters, curves, probes."""
