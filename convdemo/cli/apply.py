@@ -12,10 +12,17 @@ from convdemo.cli.parsing import padding_text, pair_text
 from convdemo.core.errors import ParameterError
 
 
+def _diagrams() -> str:
+    """The border fills as ``zero (0 0 | a b c d | 0 0), reflect (...)`` for the help text."""
+    from convdemo.core.modes import BORDERS
+
+    return ", ".join(f"{b.name} ({b.diagram})" for b in BORDERS.values())
+
+
 def add_apply_command(sub) -> None:
-    from convdemo.core.display import DISPLAY_MODES
-    from convdemo.core.ops import ACTIVATIONS, BORDERS, POOLS
-    from convdemo.core.params import CHANNEL_MODES, STAGES
+    """Add ``apply`` to the CLI's subparsers; its options have the names and defaults of :func:`convdemo.run`."""
+    from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, DISPLAY_MODES, POOLS
+    from convdemo.core.params import STAGES
 
     p = sub.add_parser(
         "apply", help="apply a kernel to an image and save a stage as PNG or .npy",
@@ -29,18 +36,20 @@ def add_apply_command(sub) -> None:
     which.add_argument("--weights", help='weights, rows separated by ";", e.g. "1,0,-1;2,0,-2;1,0,-1"')
     p.add_argument("--stride", default="1", help="step between outputs: S or SY,SX (default 1)")
     p.add_argument("--padding", default="valid", help="valid | same | full | P | PY,PX (default valid)")
-    p.add_argument("--border", default="zero", choices=BORDERS, help="fill of padded cells (default zero)")
+    p.add_argument("--border", default="zero", choices=list(BORDERS),
+                   help="fill of padded cells (default zero): " + _diagrams())
     p.add_argument("--dilation", default="1", help="gap between kernel taps: D or DY,DX (default 1 = none)")
     p.add_argument("--flip", action="store_true", help="true convolution: rotate the kernel 180° first")
     p.add_argument("--divisor", type=float, help="divide the sum by this (default: the preset's, else 1)")
     p.add_argument("--bias", type=float, help="add this after dividing (default: the preset's, else 0)")
-    p.add_argument("--channels", default="gray", choices=CHANNEL_MODES, help="how colour is treated (default gray)")
-    p.add_argument("--activation", default="none", choices=ACTIVATIONS, help="after the convolution (default none)")
-    p.add_argument("--pool", default="none", choices=POOLS, help="pooling after the activation (default none)")
+    p.add_argument("--channels", default="gray", choices=list(CHANNEL_MODES), help="how colour is treated (default gray)")
+    p.add_argument("--activation", default="none", choices=list(ACTIVATIONS),
+                   help="after the convolution (default none); sigmoid and tanh work on the 0–255 scale")
+    p.add_argument("--pool", default="none", choices=list(POOLS), help="pooling after the activation (default none)")
     p.add_argument("--pool-size", type=int, default=2, help="pooling window P (default 2)")
     p.add_argument("--pool-stride", type=int, help="pooling step (default: the window size)")
     p.add_argument("--stage", choices=STAGES, help="which stage to save (default: the last enabled one)")
-    p.add_argument("--display", default="auto", choices=DISPLAY_MODES,
+    p.add_argument("--display", default="auto", choices=list(DISPLAY_MODES),
                    help="PNG mapping (default auto: diverging when there are negative values, else clip)")
     p.add_argument("--max-size", default="1024", help="reduce images whose longest side is larger (default 1024; 'full' = never)")
     p.set_defaults(handler=_cmd_apply)

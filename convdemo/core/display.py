@@ -1,6 +1,6 @@
 """Float stage arrays → uint8 RGB pictures for showing, plus the legend's values.
 
-Modes (``DISPLAY_MODES``):
+Modes (:data:`convdemo.core.modes.DISPLAY_MODES`):
 
 * ``clip``: values outside 0–255 are cut off (what a photo editor would save).
 * ``stretch``: the array's minimum → black, maximum → white.
@@ -21,8 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convdemo.core.errors import ParameterError
-
-DISPLAY_MODES = ("auto", "clip", "stretch", "abs", "diverging")
+from convdemo.core.modes import DISPLAY_MODES
 
 # Blue → white → red, sampled at 0, 0.25, 0.5, 0.75, 1 (negative → positive).
 _DIVERGING_STOPS = np.array(
@@ -120,6 +119,18 @@ def to_display(array, mode: str = "auto", *, heat: bool = False) -> DisplayImage
     Returns
     -------
     DisplayImage
+
+    Examples
+    --------
+    Negative values choose the diverging map (blue, white, red) scaled to ``±max|v|``:
+
+    >>> picture = to_display(np.array([[-50.0, 0.0], [25.0, 50.0]]))
+    >>> picture.mode, picture.legend
+    ('diverging', 'diverging: -50 … 50')
+    >>> picture.rgb[:, :, 0].tolist()
+    [[33, 247], [244, 178]]
+    >>> to_display(np.array([[-20.0, 100.0], [300.0, 255.0]]), "clip").rgb[:, :, 0].tolist()
+    [[0, 100], [255, 255]]
     """
     a = np.asarray(array, dtype=np.float32)
     mode = resolve_mode(a, mode)

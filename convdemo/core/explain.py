@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from convdemo.core.errors import ParameterError
+from convdemo.core.geometry import Geometry
+from convdemo.core.modes import ACTIVATIONS, CHANNEL_MODES
 from convdemo.core.ops import border_index
 from convdemo.core.pipeline import Stages
 
@@ -88,6 +90,12 @@ def _planes(a: np.ndarray) -> np.ndarray:
     return a[:, :, None] if a.ndim == 2 else a
 
 
+def _pool_geometry(stages: Stages) -> Geometry:
+    if stages.pool_geometry is None:
+        raise ParameterError("pooling is off, so there is no pooled pixel to explain.")
+    return stages.pool_geometry
+
+
 def _check_index(shape, row: int, col: int, what: str) -> None:
     if not (0 <= row < shape[0] and 0 <= col < shape[1]):
         raise ParameterError(f"pixel ({row}, {col}) is outside the {shape[0]}×{shape[1]} {what}.")
@@ -122,16 +130,17 @@ def explain_conv(stages: Stages, row: int, col: int) -> ConvExplanation:
     planes = window.shape[2]
     weights = stages.weights
     kernel = np.stack(list(weights), axis=2) if weights.ndim == 3 else np.repeat(weights[:, :, None], planes, 2)
-    if weights.ndim == 3 and planes == 1:  # one plane chosen (red/green/blue) from three kernels
-        kernel = kernel[:, :, [("red", "green", "blue").index(s.channels)]]
+    plane = CHANNEL_MODES[s.channels].plane
+    if weights.ndim == 3 and plane is not None:  # one plane chosen (red/green/blue) from three kernels
+        kernel = kernel[:, :, plane : plane + 1]
     products = window * kernel
     sums = products.sum(axis=(0, 1))
-    if s.channels == "rgb-sum":
+    if CHANNEL_MODES[s.channels].sums_planes:
         sums = sums.sum(keepdims=True)
     values = sums / s.divisor + s.bias
     activated = None
     if stages.activated is not None:
-        activated = np.maximum(values, 0) if s.activation == "relu" else np.abs(values)
+        activated = ACTIVATIONS[s.activation].function(values)
     return ConvExplanation(row, col, input_rows, input_cols, padded, window, kernel, products, sums,
                            s.divisor, s.bias, values, activated)
 
@@ -153,7 +162,7 @@ def explain_pool(stages: Stages, row: int, col: int) -> PoolExplanation:
     if stages.pooled is None:
         raise ParameterError("pooling is off, so there is no pooled pixel to explain.")
     _check_index(stages.pooled.shape, row, col, "pooled output")
-    geo = stages.pool_geometry
+    geo = _pool_geometry(stages)
     pooled_from = _planes(stages.conv if stages.activated is None else stages.activated)
     rows = row * geo.rows.stride + np.arange(geo.rows.k)
     cols = col * geo.cols.stride + np.arange(geo.cols.k)
@@ -202,7 +211,7 @@ def placement(stages: Stages, stage: str) -> Placement:
     conv = Placement(r.stride, c.stride, (r.k_eff - r.stride) / 2 - r.before, (c.k_eff - c.stride) / 2 - c.before)
     if stage in ("conv", "activation"):
         return conv
-    pr, pc = stages.pool_geometry.rows, stages.pool_geometry.cols
+    pr, pc = _pool_geometry(stages).rows, _pool_geometry(stages).cols
     return Placement(
         conv.scale_y * pr.stride, conv.scale_x * pc.stride,
         conv.offset_y + conv.scale_y * (pr.k - pr.stride) / 2, conv.offset_x + conv.scale_x * (pc.k - pc.stride) / 2,
@@ -218,7 +227,7 @@ def receptive_field(stages: Stages, stage: str, row: int, col: int) -> tuple[int
     first_r = last_r = row
     first_c = last_c = col
     if stage == "pool":
-        pr, pc = stages.pool_geometry.rows, stages.pool_geometry.cols
+        pr, pc = _pool_geometry(stages).rows, _pool_geometry(stages).cols
         first_r, last_r = row * pr.stride, row * pr.stride + pr.k - 1
         first_c, last_c = col * pc.stride, col * pc.stride + pc.k - 1
     elif stage == "source":

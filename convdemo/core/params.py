@@ -12,19 +12,9 @@ from dataclasses import dataclass
 
 from convdemo.core.errors import ParameterError
 from convdemo.core.geometry import Pair, as_pair, normalise_padding
-from convdemo.core.ops import ACTIVATIONS, BORDERS, POOLS
+from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, POOLS, choose
 
-CHANNEL_MODES = ("gray", "rgb-sum", "per-channel", "red", "green", "blue")
 STAGES = ("conv", "activation", "pool")
-
-
-def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
-    word = str(value).strip().lower()
-    if word == "grey":
-        word = "gray"
-    if word not in allowed:
-        raise ParameterError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
-    return word
 
 
 def _finite(value, name: str) -> float:
@@ -47,8 +37,8 @@ class Settings:
         Step between output positions (rows, columns); an int means both.
     padding : 'valid' | 'same' | 'full' | (int, int)
         Padding rule (see :mod:`convdemo.core.geometry`).
-    border : 'zero' | 'reflect' | 'replicate' | 'wrap'
-        How padded cells are filled.
+    border : str
+        How padded cells are filled: a key of :data:`~convdemo.core.modes.BORDERS`.
     dilation : (int, int)
         Gap between kernel taps (1 = none).
     flip : bool
@@ -56,9 +46,11 @@ class Settings:
     divisor, bias : float
         ``out = sum / divisor + bias``.
     channels : str
-        One of ``CHANNEL_MODES``.
-    activation : 'none' | 'relu' | 'abs'
-    pool : 'none' | 'max' | 'avg'
+        A key of :data:`~convdemo.core.modes.CHANNEL_MODES`.
+    activation : str
+        A key of :data:`~convdemo.core.modes.ACTIVATIONS`.
+    pool : str
+        A key of :data:`~convdemo.core.modes.POOLS`.
     pool_size : (int, int)
     pool_stride : (int, int) or None
         ``None`` means ``pool_size``.
@@ -81,16 +73,16 @@ class Settings:
         fix = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         fix("stride", as_pair(self.stride, "stride"))
         fix("padding", normalise_padding(self.padding))
-        fix("border", _choice(self.border, BORDERS, "border"))
+        fix("border", choose(BORDERS, self.border, "border"))
         fix("dilation", as_pair(self.dilation, "dilation"))
         fix("flip", bool(self.flip))
         fix("divisor", _finite(self.divisor, "divisor"))
         if self.divisor == 0:
             raise ParameterError("divisor must not be 0.")
         fix("bias", _finite(self.bias, "bias"))
-        fix("channels", _choice(self.channels, CHANNEL_MODES, "channels"))
-        fix("activation", _choice(self.activation, ACTIVATIONS, "activation"))
-        fix("pool", _choice(self.pool, POOLS, "pool"))
+        fix("channels", choose(CHANNEL_MODES, self.channels, "channels"))
+        fix("activation", choose(ACTIVATIONS, self.activation, "activation"))
+        fix("pool", choose(POOLS, self.pool, "pool"))
         fix("pool_size", as_pair(self.pool_size, "pool size"))
         if self.pool_stride is not None:
             fix("pool_stride", as_pair(self.pool_stride, "pool stride"))

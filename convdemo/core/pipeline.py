@@ -15,6 +15,7 @@ Channel modes (a grey image is treated as R = G = B):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -23,9 +24,8 @@ from convdemo.core.errors import ParameterError
 from convdemo.core.geometry import Geometry, output_shape, pool_output_shape
 from convdemo.core.images import to_gray
 from convdemo.core.kernels import Kernel
+from convdemo.core.modes import ACTIVATIONS, CHANNEL_MODES, POOLS, choices_text
 from convdemo.core.params import STAGES, Settings
-
-_PLANE_INDEX = {"red": 0, "green": 1, "blue": 2}
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +78,8 @@ class Stages:
             raise ParameterError(f"stage must be one of {', '.join(STAGES)}, not {name!r}.")
         array = {"conv": self.conv, "activation": self.activated, "pool": self.pooled}[name]
         if array is None:
-            hint = "--activation relu or abs" if name == "activation" else "--pool max or avg"
+            hint = (f"--activation {choices_text(ACTIVATIONS, skip='none')}" if name == "activation"
+                    else f"--pool {choices_text(POOLS, skip='none')}")
             raise ParameterError(f"the {name} stage is off; turn it on with {hint}.")
         return array
 
@@ -117,7 +118,7 @@ def select_source(image: np.ndarray, channels: str) -> np.ndarray:
     ----------
     image : ndarray of shape (H, W) or (H, W, 3), float32
     channels : str
-        One of the channel modes.
+        A key of :data:`~convdemo.core.modes.CHANNEL_MODES`.
 
     Returns
     -------
@@ -126,23 +127,25 @@ def select_source(image: np.ndarray, channels: str) -> np.ndarray:
     if channels == "gray":
         return to_gray(image)
     rgb = image if image.ndim == 3 else np.repeat(image[:, :, None], 3, axis=2)
-    if channels in _PLANE_INDEX:
-        return np.ascontiguousarray(rgb[:, :, _PLANE_INDEX[channels]])
+    plane = CHANNEL_MODES[channels].plane
+    if plane is not None:
+        return np.ascontiguousarray(rgb[:, :, plane])
     return rgb
 
 
 def _convolve(source: np.ndarray, weights: np.ndarray, s: Settings) -> np.ndarray:
-    opts = dict(stride=s.stride, padding=s.padding, border=s.border, dilation=s.dilation, bias=s.bias)
+    opts: dict[str, Any] = dict(stride=s.stride, padding=s.padding, border=s.border, dilation=s.dilation, bias=s.bias)
     scaled = weights / s.divisor
     if weights.ndim == 2:
-        if s.channels == "rgb-sum":  # linear: sum the planes once, then one correlation
+        if CHANNEL_MODES[s.channels].sums_planes:  # linear: sum the planes once, then one correlation
             return ops.correlate(source.sum(axis=2, dtype=np.float32), scaled, **opts)
         return ops.correlate(source, scaled, **opts)
-    if s.channels in _PLANE_INDEX:
-        return ops.correlate(source, scaled[_PLANE_INDEX[s.channels]], **opts)
+    plane = CHANNEL_MODES[s.channels].plane
+    if plane is not None:
+        return ops.correlate(source, scaled[plane], **opts)
     no_bias = dict(opts, bias=0.0)
     planes = [ops.correlate(source[:, :, c], scaled[c], **no_bias) for c in range(3)]
-    if s.channels == "rgb-sum":
+    if CHANNEL_MODES[s.channels].sums_planes:
         total = planes[0] + planes[1] + planes[2]
         return total + np.float32(s.bias) if s.bias else total
     return np.stack(planes, axis=2) + np.float32(s.bias)
@@ -188,9 +191,9 @@ def run(image, kernel, *, stride=1, padding="valid", border="zero", dilation=1, 
         'valid' = none (the output shrinks), 'same' = TensorFlow/Keras rule
         (``out = ceil(n/stride)``), 'full' = ``k_eff - 1`` each side, an int =
         that many cells each side.
-    border : {'zero', 'reflect', 'replicate', 'wrap'}, default 'zero'
-        Fill of padded cells: ``0 0 | a b c d``, ``b a | a b c d``,
-        ``a a | a b c d``, ``c d | a b c d``.
+    border : {'zero', 'reflect', 'mirror', 'replicate', 'wrap'}, default 'zero'
+        Fill of padded cells: ``0 0 | a b c d``, ``b a | a b c d``, ``c b | a b c d``,
+        ``a a | a b c d``, ``c d | a b c d`` (see :data:`~convdemo.core.modes.BORDERS`).
     dilation : int or (int, int), default 1
         Gap between kernel taps; 1 = none. ``k_eff = d*(k-1) + 1``.
     flip : bool, default False
@@ -198,7 +201,8 @@ def run(image, kernel, *, stride=1, padding="valid", border="zero", dilation=1, 
     divisor, bias : float, optional
         ``out = sum / divisor + bias``; default the kernel's own (1 and 0 for a plain array).
     channels : {'gray', 'rgb-sum', 'per-channel', 'red', 'green', 'blue'}, default 'gray'
-    activation : {'none', 'relu', 'abs'}, default 'none'
+    activation : {'none', 'relu', 'abs', 'sigmoid', 'tanh'}, default 'none'
+        See :data:`~convdemo.core.modes.ACTIVATIONS` (sigmoid and tanh work on the 0–255 scale).
     pool : {'none', 'max', 'avg'}, default 'none'
     pool_size : int, default 2
     pool_stride : int, optional

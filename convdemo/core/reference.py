@@ -1,7 +1,9 @@
 """Slow, obviously-right versions of every operation: the oracle for tests.
 
-Plain Python loops that follow DESIGN.md §3 word for word, computed in
-float64. They share no code with the fast engine (``ops.py``), so a test that
+Plain Python loops that follow ``docs/semantics.md`` word for word, computed
+in float64. They share no code with the fast engine (``ops.py``): borders are
+filled by ``numpy.pad`` under the registry's numpy name, activations and
+pooling use each registry entry's plain-Python ``reference``. So a test that
 compares the two catches a mistake in either. Only for small arrays.
 """
 
@@ -11,7 +13,7 @@ import math
 
 import numpy as np
 
-_NP_PAD_MODE = {"zero": "constant", "reflect": "symmetric", "replicate": "edge", "wrap": "wrap"}
+from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, POOLS
 
 
 def _pair(v):
@@ -34,7 +36,7 @@ def correlate2d_reference(x, k, *, stride=1, padding="valid", border="zero", dil
     """Cross-correlation of one plane with explicit loops.
 
     ``out[i, j] = sum_{u,v} xp[i*sy + u*dy, j*sx + v*dx] * k[u, v]`` where ``xp``
-    is ``x`` padded as DESIGN.md §3 says.
+    is ``x`` padded as ``docs/semantics.md`` says.
 
     Parameters
     ----------
@@ -42,7 +44,8 @@ def correlate2d_reference(x, k, *, stride=1, padding="valid", border="zero", dil
     k : array_like of shape (kh, kw)
     stride, dilation : int or (int, int)
     padding : {'valid', 'same', 'full'} or int or (int, int)
-    border : {'zero', 'reflect', 'replicate', 'wrap'}
+    border : str
+        A key of :data:`~convdemo.core.modes.BORDERS`.
 
     Returns
     -------
@@ -55,7 +58,7 @@ def correlate2d_reference(x, k, *, stride=1, padding="valid", border="zero", dil
     kh, kw = k.shape
     top, bottom = _pads(x.shape[0], dy * (kh - 1) + 1, sy, py)
     left, right = _pads(x.shape[1], dx * (kw - 1) + 1, sx, px)
-    xp = np.pad(x, ((top, bottom), (left, right)), mode=_NP_PAD_MODE[border])
+    xp = np.pad(x, ((top, bottom), (left, right)), mode=BORDERS[border].numpy)
     ho = (xp.shape[0] - (dy * (kh - 1) + 1)) // sy + 1
     wo = (xp.shape[1] - (dx * (kw - 1) + 1)) // sx + 1
     out = np.zeros((max(ho, 0), max(wo, 0)))  # empty when the kernel does not fit
@@ -70,15 +73,12 @@ def correlate2d_reference(x, k, *, stride=1, padding="valid", border="zero", dil
 
 
 def activate_reference(x, kind: str):
-    """Element-wise activation ('none', 'relu', 'abs') with a loop."""
+    """Element-wise activation (a key of :data:`~convdemo.core.modes.ACTIVATIONS`) with a loop."""
     x = np.asarray(x, dtype=np.float64)
+    function = ACTIVATIONS[kind].reference
     out = np.empty_like(x)
     for idx, value in np.ndenumerate(x):
-        if kind == "relu":
-            value = value if value > 0 else 0.0
-        elif kind == "abs":
-            value = -value if value < 0 else value
-        out[idx] = value
+        out[idx] = function(float(value))
     return out
 
 
@@ -98,6 +98,9 @@ def pool2d_reference(x, kind: str, size=2, stride=None):
     ndarray of shape (Ho, Wo), float64
     """
     x = np.asarray(x, dtype=np.float64)
+    reduce = POOLS[kind].reference
+    if reduce is None:
+        raise ValueError(f"{kind!r} pooling has no window to reduce.")
     ph, pw = _pair(size)
     sy, sx = _pair(size if stride is None else stride)
     ho = (x.shape[0] - ph) // sy + 1
@@ -106,7 +109,7 @@ def pool2d_reference(x, kind: str, size=2, stride=None):
     for i in range(ho):
         for j in range(wo):
             window = [x[i * sy + u, j * sx + v] for u in range(ph) for v in range(pw)]
-            out[i, j] = max(window) if kind == "max" else sum(window) / len(window)
+            out[i, j] = reduce(window)
     return out
 
 
@@ -152,8 +155,8 @@ def run_reference(image, weights, *, stride=1, padding="valid", border="zero", d
 
     if channels == "gray":
         planes = [finish(correlate2d_reference(luma_reference(rgb), kernels[0], **opts))]
-    elif channels in ("red", "green", "blue"):
-        c = ("red", "green", "blue").index(channels)
+    elif CHANNEL_MODES[channels].plane is not None:
+        c = CHANNEL_MODES[channels].plane
         planes = [finish(correlate2d_reference(rgb[..., c], kernels[c], **opts))]
     elif channels == "rgb-sum":
         planes = [finish(sum(correlate2d_reference(rgb[..., c], kernels[c], **opts) for c in range(3)))]

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 from PyQt6.QtCore import QByteArray, QSettings
 
-from convdemo.core.display import DISPLAY_MODES
 from convdemo.core.errors import ConvdemoError
 from convdemo.core.images import DEFAULT_MAX_SIZE
 from convdemo.core.kernels import Kernel
+from convdemo.core.modes import DISPLAY_MODES
 from convdemo.core.params import Settings
 
 PREFIX = "v1/"

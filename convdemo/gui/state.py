@@ -27,7 +27,7 @@ class AppState(QObject):
     settings : Settings
         Every other option (the divisor and bias fields are taken from ``kernel``).
     display_mode : str
-        One of :data:`convdemo.core.display.DISPLAY_MODES`.
+        A key of :data:`convdemo.core.modes.DISPLAY_MODES`.
     heat_map : bool
         Single-plane outputs in heat-map colours instead of grey.
     """

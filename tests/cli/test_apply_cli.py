@@ -12,6 +12,7 @@ from PIL import Image
 
 import convdemo
 from convdemo.cli import main
+from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, POOLS
 from convdemo.core.reference import run_reference
 
 
@@ -147,11 +148,11 @@ def apply_options(draw):
     for option, key, values in (
         ("--stride", "stride", ["1", "2", "2,1", "1,3"]),
         ("--padding", "padding", ["valid", "same", "full", "1", "0,2"]),
-        ("--border", "border", ["zero", "reflect", "replicate", "wrap"]),
+        ("--border", "border", list(BORDERS)),
         ("--dilation", "dilation", ["1", "2", "1,2"]),
-        ("--channels", "channels", ["gray", "rgb-sum", "per-channel", "red", "green", "blue"]),
-        ("--activation", "activation", ["none", "relu", "abs"]),
-        ("--pool", "pool", ["none", "max", "avg"]),
+        ("--channels", "channels", list(CHANNEL_MODES)),
+        ("--activation", "activation", list(ACTIVATIONS)),
+        ("--pool", "pool", list(POOLS)),
         ("--divisor", "divisor", ["1", "-4", "2.5"]),
         ("--bias", "bias", ["0", "-7", "3.5"]),
     ):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import convdemo
 from convdemo.core.errors import ParameterError
-from convdemo.core.params import CHANNEL_MODES
+from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, POOLS
 from convdemo.core.reference import run_reference
 
 paddings = st.one_of(st.sampled_from(["valid", "same", "full"]), st.integers(0, 3))
@@ -19,16 +19,16 @@ def pipeline_cases(draw):
     h, w = draw(st.integers(3, 11)), draw(st.integers(3, 11))
     colour = draw(st.booleans())
     image = rng.uniform(0, 255, (h, w, 3) if colour else (h, w)).astype(np.float32)
-    channels = draw(st.sampled_from(CHANNEL_MODES))
+    channels = draw(st.sampled_from(list(CHANNEL_MODES)))
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     three = channels != "gray" and draw(st.booleans())
     weights = rng.normal(size=(3, kh, kw) if three else (kh, kw))
     opts = dict(
         stride=draw(st.integers(1, 3)), padding=draw(paddings), dilation=draw(st.integers(1, 2)),
-        border=draw(st.sampled_from(["zero", "reflect", "replicate", "wrap"])), flip=draw(st.booleans()),
+        border=draw(st.sampled_from(list(BORDERS))), flip=draw(st.booleans()),
         divisor=draw(st.sampled_from([1.0, 9.0, -2.0])), bias=draw(st.sampled_from([0.0, 10.0])),
-        channels=channels, activation=draw(st.sampled_from(["none", "relu", "abs"])),
-        pool=draw(st.sampled_from(["none", "max", "avg"])), pool_size=draw(st.integers(1, 3)),
+        channels=channels, activation=draw(st.sampled_from(list(ACTIVATIONS))),
+        pool=draw(st.sampled_from(list(POOLS))), pool_size=draw(st.integers(1, 3)),
         pool_stride=draw(st.one_of(st.none(), st.integers(1, 2))),
     )
     return image, weights, opts

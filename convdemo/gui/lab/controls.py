@@ -18,39 +18,22 @@ from PyQt6.QtWidgets import (
 )
 
 from convdemo.core.errors import ParameterError
+from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, DISPLAY_MODES, POOLS
 from convdemo.gui.state import AppState
 from convdemo.gui.widgets import combo_box, select_item, spin_box
 
-CHANNEL_LABELS = {
-    "gray": ("Grey (luma)", "Convert to grey first (0.299 R + 0.587 G + 0.114 B): one output plane."),
-    "rgb-sum": ("RGB summed (CNN)", "Convolve R, G and B and add the three results: one depth-3 filter, "
-                                    "like a CNN's first layer."),
-    "per-channel": ("Per channel (photo filter)", "Convolve R, G and B separately: three output planes, "
-                                                  "a colour result."),
-    "red": ("Red plane only", "Convolve the red plane alone."),
-    "green": ("Green plane only", "Convolve the green plane alone."),
-    "blue": ("Blue plane only", "Convolve the blue plane alone."),
-}
 PADDING_CHOICES = [
     ("valid", "valid (none)", "No padding: the kernel stays inside the image, so the output shrinks (Keras 'valid')."),
     ("same", "same", "Pad so that out = ceil(n / stride), TensorFlow/Keras rule (extra cell after when odd)."),
     ("full", "full", "Pad k − 1 cells on each side: every overlap of kernel and image gives an output."),
     ("number", "cells:", "Pad this many cells on every side (PyTorch style)."),
 ]
-BORDER_TIPS = {
-    "zero": "Padded cells are 0:  0 0 | a b c d | 0 0",
-    "reflect": "Padded cells mirror the edge:  b a | a b c d | d c",
-    "replicate": "Padded cells repeat the edge pixel:  a a | a b c d | d d",
-    "wrap": "Padded cells come from the other side:  c d | a b c d | a b",
-}
-DISPLAY_TIPS = {
-    "auto": "Diverging colours when there are negative values, else plain 0–255: negatives are never hidden.",
-    "clip": "Show 0–255 as is; values below 0 become black and above 255 white.",
-    "stretch": "Stretch the smallest value to black and the largest to white.",
-    "abs": "Show the size of each value regardless of sign (edge strength).",
-    "diverging": "Zero in the middle (white), negative blue, positive red.",
-}
 WORKING_SIZES = [("256", 256), ("512", 512), ("1024", 1024), ("2048", 2048), ("full", None)]
+
+
+def _entries(modes, with_diagram: bool = False) -> list[tuple[str, str, str]]:
+    """(name, label, tooltip) for a combo box from registry entries; borders add their diagram to the tooltip."""
+    return [(m.name, m.label, f"{m.tooltip}  {m.diagram}" if with_diagram else m.tooltip) for m in modes]
 
 
 class ControlsPanel(QWidget):
@@ -81,25 +64,17 @@ class ControlsPanel(QWidget):
         self.padding = combo_box([(v, label, tip) for v, label, tip in PADDING_CHOICES],
                               "How many cells are added around the image before the kernel slides over it.")
         self.padding_cells = spin_box(0, 16, "Cells of padding on every side.")
-        self.border = combo_box([(b, b, tip) for b, tip in BORDER_TIPS.items()], "What the padded cells contain.")
+        self.border = combo_box(_entries(BORDERS.values(), with_diagram=True), "What the padded cells contain.")
         self.dilation = spin_box(1, 8, "Gap between kernel taps: 2 spreads a 3×3 kernel over 5×5 pixels (1 = none).")
-        self.channels = combo_box([(v, label, tip) for v, (label, tip) in CHANNEL_LABELS.items()],
-                               "How a colour image's red, green and blue planes are treated.")
-        self.activation = combo_box(
-            [("none", "none", "Keep the convolution as it is."),
-             ("relu", "ReLU  max(0, x)", "Negative values become 0, as in a CNN."),
-             ("abs", "abs  |x|", "Negative values become positive: edges of both directions show.")],
-            "A function applied to every convolved value.")
-        self.pool = combo_box(
-            [("none", "none", "No pooling."),
-             ("max", "max", "Keep the largest value of each window: the strongest response survives."),
-             ("avg", "average", "Keep the mean of each window.")],
-            "Pooling shrinks the feature map after the activation.")
+        self.channels = combo_box(_entries(CHANNEL_MODES.values()),
+                                  "How a colour image's red, green and blue planes are treated.")
+        self.activation = combo_box(_entries(ACTIVATIONS.values()), "A function applied to every convolved value.")
+        self.pool = combo_box(_entries(POOLS.values()), "Pooling shrinks the feature map after the activation.")
         self.pool_size = spin_box(1, 8, "Pooling window: 2 takes 2×2 blocks and halves the size.")
         self.pool_stride = spin_box(0, 8, "Step between pooling windows (default: the window size).", special="= size")
         self.working_size = combo_box([(str(v), label, "") for label, v in WORKING_SIZES],
                                    "Photos larger than this (longest side) are reduced before convolving.")
-        self.display = combo_box([(m, m, tip) for m, tip in DISPLAY_TIPS.items()],
+        self.display = combo_box(_entries(DISPLAY_MODES.values()),
                               "How output values are turned into colours.")
         self.heat_map = QCheckBox("heat map")
         self.heat_map.setToolTip("Show one-plane outputs in heat colours (dark → bright yellow) instead of grey.")

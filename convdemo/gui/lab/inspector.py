@@ -15,11 +15,11 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QTextBrowser, QWidget
 
 from convdemo.core.explain import ConvExplanation, PoolExplanation
+from convdemo.core.modes import ACTIVATIONS, CHANNEL_MODES
 from convdemo.core.pipeline import Stages
 from convdemo.gui.widgets import format_value
 
 PLANE_NAMES = ("R", "G", "B")
-ACTIVATION_TEXT = {"relu": "ReLU: max(0, x)", "abs": "abs: |x|"}
 
 
 def _cell_style(value: float, scale: float, padded: bool = False, winner: bool = False,
@@ -96,7 +96,7 @@ def conv_html(e: ConvExplanation, stages: Stages) -> str:
     for o in range(len(e.values)):
         prefix = f"{PLANE_NAMES[o]}: " if len(e.values) == 3 else ""
         text = f"{prefix}output = "
-        if s.channels == "rgb-sum":
+        if CHANNEL_MODES[s.channels].sums_planes:
             text += " + ".join(format_value(float(e.products[:, :, p].sum())) for p in range(3)) + " = "
         if e.divisor != 1 or e.bias != 0:
             text += format_value(float(e.sums[o]))
@@ -105,7 +105,7 @@ def conv_html(e: ConvExplanation, stages: Stages) -> str:
             text += " = "
         text += f"<b>{format_value(float(e.values[o]))}</b>"
         if e.activated is not None:
-            text += f" &nbsp;→ {ACTIVATION_TEXT[s.activation]} → <b>{format_value(float(e.activated[o]))}</b>"
+            text += f" &nbsp;→ {escape(s.activation)}: {escape(ACTIVATIONS[s.activation].formula)} → <b>{format_value(float(e.activated[o]))}</b>"
         parts.append(f"<p style='font-size:11pt'>{text}</p>")
     return "".join(parts)
 
