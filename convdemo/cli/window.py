@@ -1,4 +1,4 @@
-"""The window form of the command: ``convdemo [IMAGE] [--screenshot OUT.png] [--max-size N]``."""
+"""The window form of the command: ``convdemo [IMAGE] [--screenshot OUT.png] [--max-size N] [--about]``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from convdemo import __version__
+from convdemo.cli.about import about_text
 from convdemo.cli.parsing import Parser
 from convdemo.core.errors import ParameterError
 
@@ -24,6 +25,8 @@ def build_gui_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"convdemo {__version__}")
+    parser.add_argument("--about", action="store_true",
+                        help="print versions, the engine path and folders, for bug reports, and exit")
     parser.add_argument("image", nargs="?", help="image to open (default: a built-in sample)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="render the window offscreen after the first result and save it, then exit")
@@ -33,6 +36,9 @@ def build_gui_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_gui(args) -> int:
+    if args.about:
+        print(about_text())
+        return 0
     from convdemo.core.images import parse_max_size
 
     max_size = None if args.max_size is None else parse_max_size(args.max_size)

@@ -6,12 +6,8 @@ not flipped convolution)::
     out[i, j] = sum_{u,v} xp[i*sy + u*dy, j*sx + v*dx] * k[u, v] + bias
 
 where ``xp`` is the input padded by :mod:`convdemo.core.geometry` and filled
-according to ``border``, using the same words as ``scipy.ndimage``::
-
-    zero       0 0 0 0 | a b c d | 0 0 0 0
-    reflect    d c b a | a b c d | d c b a
-    replicate  a a a a | a b c d | d d d d
-    wrap       a b c d | a b c d | a b c d
+according to ``border``, one of :data:`convdemo.core.modes.BORDERS` (zero,
+reflect, mirror, replicate, wrap; the diagrams are there).
 
 How it is fast: the output is cut into strips of rows small enough to stay in
 the CPU cache; each strip is a sum of shifted (strided) slices of its padded
@@ -22,47 +18,13 @@ between threads (numpy releases the GIL). Plain-loop twins live in
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
-
 import numpy as np
 
-from convdemo.core.blas import saxpy_function
+from convdemo.core.blas import saxpy_function, single_threaded
 from convdemo.core.errors import ParameterError
 from convdemo.core.geometry import Geometry, output_shape, pool_output_shape
-
-BORDERS = ("zero", "reflect", "replicate", "wrap")
-ACTIVATIONS = ("none", "relu", "abs")
-POOLS = ("none", "max", "avg")
-
-_STRIP_BYTES = 1 << 20  # one output strip; large enough that per-call overhead is small
-_MIN_PARALLEL_ELEMENTS = 1 << 18  # below this, threads cost more than they save
-
-
-@lru_cache(maxsize=1)
-def _executor() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=_worker_count(), thread_name_prefix="convdemo-ops")
-
-
-def _worker_count() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _run_in_strips(n_rows: int, row_elements: int, work) -> None:
-    """Call ``work(r0, r1, rows_per_strip)`` on row ranges, one per thread for big jobs."""
-    rows_per_strip = max(1, _STRIP_BYTES // (4 * max(1, row_elements)))
-    workers = _worker_count() if n_rows * row_elements >= _MIN_PARALLEL_ELEMENTS else 1
-    if workers == 1 or n_rows < 2 * rows_per_strip:
-        work(0, n_rows, rows_per_strip)
-        return
-    bounds = np.linspace(0, n_rows, workers + 1).astype(int)
-    jobs = [_executor().submit(work, a, b, rows_per_strip) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-    for job in jobs:
-        job.result()
+from convdemo.core.modes import ACTIVATIONS, BORDERS, POOLS, choices_text, choose
+from convdemo.core.strips import run_in_strips
 
 
 def border_index(index: np.ndarray, n: int, border: str) -> np.ndarray:
@@ -74,22 +36,19 @@ def border_index(index: np.ndarray, n: int, border: str) -> np.ndarray:
         Coordinates relative to the first real cell (negative = before it).
     n : int
         Input size along this axis.
-    border : {'zero', 'reflect', 'replicate', 'wrap'}
+    border : str
+        A key of :data:`~convdemo.core.modes.BORDERS`.
 
     Returns
     -------
     ndarray of int, same shape as ``index``
+
+    Examples
+    --------
+    >>> border_index(np.arange(-2, 5), 3, "reflect").tolist()
+    [1, 0, 0, 1, 2, 2, 1]
     """
-    if border == "zero":
-        return np.where((index >= 0) & (index < n), index, -1)
-    if border == "replicate":
-        return np.clip(index, 0, n - 1)
-    if border == "wrap":
-        return np.mod(index, n)
-    if border == "reflect":
-        m = np.mod(index, 2 * n)
-        return np.where(m < n, m, 2 * n - 1 - m)
-    raise ParameterError(f"border must be one of {', '.join(BORDERS)}, not {border!r}.")
+    return BORDERS[choose(BORDERS, border, "border")].index(index, n)
 
 
 def _weight_groups(k: np.ndarray, dilation: tuple[int, int]) -> list[tuple[float, list[tuple[int, int]]]]:
@@ -135,8 +94,8 @@ def correlate(x, k, *, stride=1, padding="valid", border="zero", dilation=1, bia
         Step between outputs and between taps, ≥ 1.
     padding : {'valid', 'same', 'full'} or int or (int, int)
         See :mod:`convdemo.core.geometry`.
-    border : {'zero', 'reflect', 'replicate', 'wrap'}
-        How padded cells are filled.
+    border : str, default 'zero'
+        How padded cells are filled, a key of :data:`~convdemo.core.modes.BORDERS`.
     bias : float
         Added to every output value.
 
@@ -148,8 +107,7 @@ def correlate(x, k, *, stride=1, padding="valid", border="zero", dilation=1, bia
     k = np.asarray(k, dtype=np.float64)
     if k.ndim != 2:
         raise ParameterError(f"a kernel must be a 2-D grid of numbers, not shape {k.shape}.")
-    if border not in BORDERS:
-        raise ParameterError(f"border must be one of {', '.join(BORDERS)}, not {border!r}.")
+    border = choose(BORDERS, border, "border")
     planar = x.ndim == 2
     x3 = x[:, :, None] if planar else x
     geo = output_shape(x3.shape[:2], k.shape, stride=stride, padding=padding, dilation=dilation)
@@ -158,7 +116,8 @@ def correlate(x, k, *, stride=1, padding="valid", border="zero", dilation=1, bia
     if not groups:
         out.fill(bias)
     else:
-        _correlate_into(out, np.ascontiguousarray(x3), groups, geo, border, float(bias))
+        with single_threaded():
+            _correlate_into(out, np.ascontiguousarray(x3), groups, geo, border, float(bias))
     return out[:, :, 0] if planar else out
 
 
@@ -241,7 +200,7 @@ def _correlate_block(out, src, groups, geo: Geometry, bias: float) -> None:
             if bias:
                 np.add(target, bias, out=target)
 
-    _run_in_strips(out.shape[0], n_cols * out.shape[2], work)
+    run_in_strips(out.shape[0], n_cols * out.shape[2], work)
 
 
 def _correlate_rows_saxpy(out, src, groups, bias: float, saxpy) -> None:
@@ -285,7 +244,7 @@ def _correlate_rows_saxpy(out, src, groups, bias: float, saxpy) -> None:
             if bias:
                 np.add(target, bias, out=target)
 
-    _run_in_strips(out.shape[0], row_len, work)
+    run_in_strips(out.shape[0], row_len, work)
 
 
 def activate(x: np.ndarray, kind: str) -> np.ndarray:
@@ -294,19 +253,14 @@ def activate(x: np.ndarray, kind: str) -> np.ndarray:
     Parameters
     ----------
     x : ndarray of any shape, float32
-    kind : {'none', 'relu', 'abs'}
+    kind : str
+        A key of :data:`~convdemo.core.modes.ACTIVATIONS`.
 
     Returns
     -------
     ndarray, same shape and dtype
     """
-    if kind == "relu":
-        return np.maximum(x, 0, dtype=x.dtype)
-    if kind == "abs":
-        return np.abs(x)
-    if kind == "none":
-        return x.copy()
-    raise ParameterError(f"activation must be one of {', '.join(ACTIVATIONS)}, not {kind!r}.")
+    return ACTIVATIONS[choose(ACTIVATIONS, kind, "activation")].function(x)
 
 
 def pool(x, kind: str, size=2, stride=None) -> np.ndarray:
@@ -318,6 +272,7 @@ def pool(x, kind: str, size=2, stride=None) -> np.ndarray:
     ----------
     x : array_like of shape (H, W) or (H, W, C)
     kind : {'max', 'avg'}
+        A key of :data:`~convdemo.core.modes.POOLS` other than 'none'.
     size : int or (int, int)
         Window ``p``.
     stride : int or (int, int) or None
@@ -327,15 +282,16 @@ def pool(x, kind: str, size=2, stride=None) -> np.ndarray:
     -------
     ndarray of shape (Ho, Wo) or (Ho, Wo, C), float32
     """
-    if kind not in ("max", "avg"):
-        raise ParameterError(f"pooling must be max or avg, not {kind!r}.")
+    pooling = POOLS.get(kind)
+    if pooling is None or pooling.combine is None:
+        raise ParameterError(f"pooling must be {choices_text(POOLS, skip='none')}, not {kind!r}.")
     x = np.asarray(x, dtype=np.float32)
     planar = x.ndim == 2
     x3 = x[:, :, None] if planar else x
     geo = pool_output_shape(x3.shape[:2], size, stride)
     rows, cols = geo.rows, geo.cols
     out = np.empty((*geo.shape, x3.shape[2]), dtype=np.float32)
-    combine = np.maximum if kind == "max" else np.add
+    combine = pooling.combine
 
     def work(r0: int, r1: int, strip: int) -> None:
         # Reduce each window's rows first (long contiguous rows), then its columns.
@@ -357,8 +313,8 @@ def pool(x, kind: str, size=2, stride=None) -> np.ndarray:
                     target[...] = cols_v
                 else:
                     combine(target, cols_v, out=target)
-            if kind == "avg":
+            if pooling.mean:
                 np.multiply(target, 1.0 / (rows.k * cols.k), out=target)
 
-    _run_in_strips(rows.out, x3.shape[1] * x3.shape[2], work)
+    run_in_strips(rows.out, x3.shape[1] * x3.shape[2], work)
     return out[:, :, 0] if planar else out

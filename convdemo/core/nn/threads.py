@@ -10,41 +10,23 @@ instead of 30 000 each (two conv blocks, measured again: 10 700 instead of
 32 900). One thread is the robust choice for a desktop app whose window,
 image pipeline and training share the machine.
 
-Only numpy's own BLAS is touched (scipy's is pinned by ``ops.py``), only
-inside the ``with`` block, and nothing happens when the library cannot be
-identified.
+Only numpy's own BLAS is touched (the engine pins scipy's, see
+:mod:`convdemo.core.blas`), only inside the ``with`` block (blocks may nest
+and come from several threads), and nothing happens when the library cannot
+be identified.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import lru_cache
-from pathlib import Path
+from contextlib import AbstractContextManager
 
 import numpy as np
 
+from convdemo.core.threadpools import OneThreadWhileInside, blas_libraries
 
-@lru_cache(maxsize=1)
-def _numpy_blas() -> tuple:
-    """threadpoolctl controllers of the BLAS libraries that numpy loaded (found once)."""
-    from threadpoolctl import ThreadpoolController
-
-    numpy_dir = Path(np.__file__).resolve().parent
-    return tuple(lib for lib in ThreadpoolController().lib_controllers
-                 if lib.user_api == "blas" and (Path(lib.filepath).resolve().is_relative_to(numpy_dir)
-                                                or Path(lib.filepath).resolve().parent.name == "numpy.libs"))
+_ONE_THREAD = OneThreadWhileInside(lambda: blas_libraries(np))
 
 
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
+def one_blas_thread() -> AbstractContextManager[None]:
     """Inside the block numpy's BLAS uses one thread; the previous count is restored after."""
-    libs = _numpy_blas()
-    before = [lib.num_threads for lib in libs]
-    for lib in libs:
-        lib.set_num_threads(1)
-    try:
-        yield
-    finally:
-        for lib, count in zip(libs, before):
-            lib.set_num_threads(count)
+    return _ONE_THREAD
