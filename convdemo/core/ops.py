@@ -102,6 +102,17 @@ def correlate(x, k, *, stride=1, padding="valid", border="zero", dilation=1, bia
     Returns
     -------
     ndarray of shape (Ho, Wo) or (Ho, Wo, C), float32
+
+    Examples
+    --------
+    "Centre 1, the one above −1" finds the edge between a dark top and a bright bottom
+    (valid padding: a 4×4 image gives 2×2, ``out[i, j] = x[i+1, j+1] − x[i, j+1]``):
+
+    >>> x = np.array([[0, 0, 0, 0], [0, 0, 0, 0], [10, 10, 10, 10], [10, 10, 10, 10]], np.float32)
+    >>> correlate(x, [[0, -1, 0], [0, 1, 0], [0, 0, 0]]).tolist()
+    [[0.0, 0.0], [10.0, 10.0]]
+    >>> correlate(x, [[0, -1, 0], [0, 1, 0], [0, 0, 0]], padding="same", stride=2).tolist()
+    [[0.0, 0.0], [0.0, 0.0]]
     """
     x = np.asarray(x, dtype=np.float32)
     k = np.asarray(k, dtype=np.float64)
@@ -156,8 +167,8 @@ def _padded_crop(x, geo: Geometry, border: str, out_rows, out_cols) -> np.ndarra
         index = np.arange(start, (last - 1) * plan.stride + plan.k_eff - plan.before)
         return border_index(index, n, border)
 
-    rows = source(geo.rows, *out_rows, x.shape[0])
-    cols = source(geo.cols, *out_cols, x.shape[1])
+    rows = source(geo.rows, out_rows[0], out_rows[1], x.shape[0])
+    cols = source(geo.cols, out_cols[0], out_cols[1], x.shape[1])
     crop = x[np.ix_(np.maximum(rows, 0), np.maximum(cols, 0))]
     crop[rows < 0] = 0
     crop[:, cols < 0] = 0
@@ -281,6 +292,16 @@ def pool(x, kind: str, size=2, stride=None) -> np.ndarray:
     Returns
     -------
     ndarray of shape (Ho, Wo) or (Ho, Wo, C), float32
+
+    Examples
+    --------
+    2×2 max pooling halves a 4×4 map; a 3×5 map keeps floor((3 − 2)/2) + 1 = 1 row and 2 columns:
+
+    >>> x = np.arange(16, dtype=np.float32).reshape(4, 4)
+    >>> pool(x, "max").tolist(), pool(x, "avg").tolist()
+    ([[5.0, 7.0], [13.0, 15.0]], [[2.5, 4.5], [10.5, 12.5]])
+    >>> pool(np.arange(15, dtype=np.float32).reshape(3, 5), "max").tolist()
+    [[6.0, 8.0]]
     """
     pooling = POOLS.get(kind)
     if pooling is None or pooling.combine is None:

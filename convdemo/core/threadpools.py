@@ -29,6 +29,8 @@ def blas_libraries(package: ModuleType) -> tuple:
         from threadpoolctl import ThreadpoolController
     except ImportError:
         return ()
+    if package.__file__ is None:
+        return ()
     folder = Path(package.__file__).resolve().parent
     wheel_libs = f"{package.__name__}.libs"
     return tuple(lib for lib in ThreadpoolController().lib_controllers
