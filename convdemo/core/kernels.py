@@ -1,7 +1,7 @@
 """Kernels: the value type and the text syntax of weights.
 
 A :class:`Kernel` is an immutable grid of weights plus the ``divisor`` and
-``bias`` of DESIGN §3 (``out = sum / divisor + bias``). Its weights have shape
+``bias`` of docs/semantics.md (``out = sum / divisor + bias``). Its weights have shape
 ``(kh, kw)``, or ``(3, kh, kw)`` for three per-channel kernels (R, G, B) used
 by the ``rgb-sum`` channel mode.
 

@@ -1,4 +1,4 @@
-"""Kernel preset files (JSON, DESIGN §5) and the preset library (shipped + the user's).
+"""Kernel preset files (JSON, docs/formats.md) and the preset library (shipped + the user's).
 
 Preset files are JSON::
 
@@ -151,7 +151,7 @@ def _weights_field(path: Path, doc: dict) -> np.ndarray:
 
 
 def read_preset(path: str | os.PathLike) -> Kernel:
-    """Read a kernel preset file (DESIGN §5).
+    """Read a kernel preset file (docs/formats.md).
 
     A missing ``name`` defaults to the file's stem, a missing ``description``
     to ``""``, ``divisor`` to 1 and ``bias`` to 0. Unknown keys go to
@@ -206,7 +206,7 @@ def _json_entry(key: str, value_text: str) -> str:
 
 
 def _preset_text(kernel: Kernel) -> str:
-    """The preset file's text: known keys in DESIGN order, then the extra keys."""
+    """The preset file's text: known keys in the order of docs/formats.md, then the extra keys."""
     before = {
         "format": PRESET_FORMAT,
         "version": PRESET_VERSION,
@@ -222,7 +222,7 @@ def _preset_text(kernel: Kernel) -> str:
 
 
 def write_preset(path: str | os.PathLike, kernel: Kernel, *, overwrite: bool = False) -> Path:
-    """Write ``kernel`` as a preset file (DESIGN §5), atomically, in UTF-8.
+    """Write ``kernel`` as a preset file (docs/formats.md), atomically, in UTF-8.
 
     Parameters
     ----------
@@ -282,9 +282,10 @@ def _teaching_key(kernel: Kernel) -> tuple:
     return (1, kernel.name.casefold(), kernel.name)
 
 
-def _scan(folder: Path) -> tuple[list[Kernel], list[tuple[Path, str]]]:
+def _scan(folder: Path) -> tuple[list[Kernel], list[tuple[Path | None, str]]]:
     """Read every ``*.json`` in ``folder`` (hidden files skipped): kernels and failures."""
-    kernels, errors = [], []
+    kernels: list[Kernel] = []
+    errors: list[tuple[Path | None, str]] = []
     paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
     for path in paths:
         if path.name.startswith("."):
@@ -301,7 +302,7 @@ class _Contents:
     user_dir: Path
     kernels: dict[str, Kernel]
     user_names: frozenset[str]
-    errors: list[tuple[Path, str]]
+    errors: list[tuple[Path | None, str]]
 
 
 class PresetLibrary(Mapping[str, Kernel]):
@@ -356,7 +357,7 @@ class PresetLibrary(Mapping[str, Kernel]):
         return _Contents(user_dir, kernels, frozenset(user_names), errors)
 
     @staticmethod
-    def _add(kernels: dict[str, Kernel], kernel: Kernel, errors: list[tuple[Path, str]]) -> bool:
+    def _add(kernels: dict[str, Kernel], kernel: Kernel, errors: list[tuple[Path | None, str]]) -> bool:
         taken = kernels.get(kernel.name)
         if taken is not None:
             errors.append((kernel.source, f"{kernel.source}: 'name' {kernel.name!r} is "
@@ -383,7 +384,7 @@ class PresetLibrary(Mapping[str, Kernel]):
     # -- queries ------------------------------------------------------------------
 
     @property
-    def errors(self) -> list[tuple[Path, str]]:
+    def errors(self) -> list[tuple[Path | None, str]]:
         """``(path, message)`` for every preset file that could not be used."""
         return list(self._contents().errors)
 
@@ -464,7 +465,7 @@ class PresetLibrary(Mapping[str, Kernel]):
         except OSError as e:
             message = f"cannot create the preset folder {self.user_dir}: {e.strerror or e}."
             raise PresetError(message) from None
-        path = existing.source if existing is not None else self._free_path(kernel.name)
+        path = existing.source if existing is not None and existing.source else self._free_path(kernel.name)
         write_preset(path, kernel, overwrite=existing is not None)
         self.reload()
         return path
@@ -483,7 +484,8 @@ class PresetLibrary(Mapping[str, Kernel]):
             raise self._unknown(name)
         path = self[name].source
         try:
-            path.unlink(missing_ok=True)
+            if path is not None:  # a user preset always has its file; this keeps the type honest
+                path.unlink(missing_ok=True)
         except OSError as e:
             raise PresetError(f"cannot delete {path}: {e.strerror or e}.") from None
         self.reload()

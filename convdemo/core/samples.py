@@ -1,7 +1,7 @@
 """The built-in sample images, each chosen to make one idea visible.
 
 The PNGs live in :func:`~convdemo.core.resources.sample_images_dir` and are
-drawn by ``sample_images/make_samples.py``.
+drawn by ``tools/make_samples.py``.
 """
 
 from __future__ import annotations

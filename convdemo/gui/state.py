@@ -1,7 +1,7 @@
 """The window's model: image, kernel and settings, announcing changes with signals.
 
 Widgets never talk to each other directly: they change the state, and the
-main window listens to ``changed`` to recompute (STYLE.md: models announce,
+main window listens to ``changed`` to recompute (docs/layout.md: models announce,
 views subscribe).
 """
 

@@ -1,4 +1,4 @@
-"""The command line (DESIGN.md §4): apply, presets, errors."""
+"""The command line (docs/cli.md): apply, presets, errors."""
 
 import json
 import subprocess

@@ -1,4 +1,4 @@
-"""Output sizes, padding amounts and the readable formulas (DESIGN.md §3)."""
+"""Output sizes, padding amounts and the readable formulas (docs/semantics.md)."""
 
 import pytest
 

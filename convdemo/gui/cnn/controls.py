@@ -4,7 +4,7 @@
 - :class:`NetworkBox`: filters, kernel size, conv blocks, padding, seed, every
   layer's output shape and parameter count, save and load;
 - :func:`combo_box`, :func:`spin_box`, :func:`select_item`: the small
-  builders these boxes and :mod:`.cnn_run` share.
+  builders these boxes and :mod:`.run_bar` share.
 
 The boxes hold no model and start no work: they report what the user picked
 and show what the panel gives them.

@@ -1,8 +1,8 @@
 """The "CNN lab" tab: train the numpy mini-CNN and watch what it learns.
 
 The panel owns the data set, the model and the worker thread, and wires them
-to the controls (:mod:`.cnn_controls`, :mod:`.cnn_run`) and the views (:mod:`.cnn_filters`,
-:mod:`.cnn_curves`, :mod:`.cnn_views`, :mod:`.cnn_probe`). While the worker
+to the controls (:mod:`.controls`, :mod:`.run_bar`) and the views (:mod:`.filters`,
+:mod:`.curves`, :mod:`.views`, :mod:`.probe`). While the worker
 trains ``model``, every view draws ``shown``: a copy the worker sends a few
 times per second (layers reuse buffers, so two threads must never share one
 model).
