@@ -206,6 +206,23 @@ def output_shape(image_hw: Pair, kernel_hw: Pair, *, stride=1, padding="valid", 
     ------
     ParameterError
         When the (dilated) kernel is larger than the padded image, naming the sizes.
+
+    Examples
+    --------
+    A 3×3 kernel with 'same' padding and stride 2 on a 28×28 image (TensorFlow's
+    rule: the one padding cell goes after):
+
+    >>> g = output_shape((28, 28), (3, 3), stride=2, padding="same")
+    >>> g.shape, g.rows.before, g.rows.after
+    ((14, 14), 0, 1)
+    >>> g.formula
+    'out = ceil(28/2) = 14  (pad 0 + 1)'
+    >>> output_shape((5, 5), (3, 3), stride=2, padding=1).formula
+    'out = floor((5 + 2·1 − 3)/2) + 1 = 3'
+    >>> output_shape((3, 4), (5, 5))
+    Traceback (most recent call last):
+    ...
+    convdemo.core.errors.ParameterError: a 5×5 kernel does not fit a 3×4 image with valid padding.
     """
     sy, sx = as_pair(stride, "stride")
     dy, dx = as_pair(dilation, "dilation")

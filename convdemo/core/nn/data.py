@@ -40,7 +40,7 @@ class Dataset:
         """(H, W, C) of one image."""
         return tuple(self.x.shape[1:])
 
-    def subset(self, index: np.ndarray, name: str | None = None) -> "Dataset":
+    def subset(self, index: np.ndarray, name: str | None = None) -> Dataset:
         """The samples at ``index`` (an int array or boolean mask), as a new Dataset."""
         return Dataset(self.x[index], self.y[index], self.class_names, self.name if name is None else name)
 

@@ -19,6 +19,7 @@ import json
 import os
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def save_model(path: str | os.PathLike, model: Model) -> Path:
     ModelFileError
         The folder does not exist or cannot be written.
     """
-    arrays = {
+    arrays: dict[str, Any] = {
         "format": np.array(FORMAT),
         "version": np.array(VERSION),
         "architecture": np.array(json.dumps(model.architecture.to_dict())),

@@ -243,6 +243,9 @@ class Conv2D(Layer):
         -------
         ndarray of shape (C, H, W, N), or None
         """
+        if self._cols is None:
+            raise RuntimeError("backward_windows() needs a forward_windows() pass first.")
+        saved_cols = self._cols
         weight = self.params["weight"]
         f, k, _, c = weight.shape
         kk = k * k * c
@@ -263,9 +266,9 @@ class Conv2D(Layer):
         input_slices = column_slices(q, f * kk)
         for (i, j), g in zip(itertools.product(range(size), range(size)), grads):
             for columns in weight_slices:
-                np.matmul(g[:, columns], self._cols[i, j, :, columns].T, out=part)
+                np.matmul(g[:, columns], saved_cols[i, j, :, columns].T, out=part)
                 both += part
-            if dxp is not None:
+            if dxp is not None and dcols is not None:
                 for columns in input_slices:
                     np.matmul(weight.reshape(f, kk).T, g[:, columns], out=dcols[:, columns])
                 shifted = dcols.reshape(k, k, c, ho, wo, n)

@@ -94,7 +94,7 @@ class Architecture:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Architecture":
+    def from_dict(cls, d: dict) -> Architecture:
         """Inverse of :meth:`to_dict`; unknown keys raise TypeError."""
         return cls(**{**d, "input_shape": tuple(d["input_shape"])})
 
@@ -172,8 +172,8 @@ class Model:
             Starts with ``('input', (H, W, C))``; image shapes are (H, W, C),
             vectors (D,).
         """
-        shape = self.architecture.input_shape
-        shapes = [("input", shape)]
+        shape: tuple[int, ...] = self.architecture.input_shape
+        shapes: list[tuple[str, tuple[int, ...]]] = [("input", shape)]
         for name, layer in zip(self.names, self.layers):
             shape = layer.output_shape(shape)
             shapes.append((name, shape))
@@ -209,7 +209,7 @@ class Model:
                     raise ValueError(f"{name}.{key} has shape {new.shape}, expected {value.shape}")
                 value[...] = new
 
-    def copy(self) -> "Model":
+    def copy(self) -> Model:
         """An independent model with the same architecture, class names and weights."""
         twin = Model(self.architecture, self.class_names, dtype=self.dtype)
         twin.set_weights(self.get_weights())
@@ -279,8 +279,10 @@ class Model:
             correct += int(np.count_nonzero(logits.argmax(axis=0) == y[part]))
             grad = self.loss.backward()
             grad *= share
+            back: np.ndarray | None = grad
             for layer in reversed(self._path):
-                grad = layer.backward(grad)
+                assert back is not None, "only the first layer may skip its input gradient"
+                back = layer.backward(back)
             if len(starts) > 1:
                 self._sum_gradients(first=start == starts[0], last=start == starts[-1])
         return loss_sum, correct
