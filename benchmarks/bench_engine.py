@@ -70,7 +70,7 @@ def main() -> int:
         print(f"\n{name}: time ÷ np.copyto of the same array (lower is better)")
         for label, ratio, target, took in measure(image, args.repeats):
             target = target if shape[0] == 3024 else None  # the targets are for the 12 MP photo
-            verdict = "" if target is None else ("  target ≤ %.0f×  %s" % (target, "OK" if ratio <= target else "MISSED"))
+            verdict = "" if target is None else f"  target ≤ {target:.0f}×  {'OK' if ratio <= target else 'MISSED'}"
             failed |= target is not None and ratio > target
             print(f"  {label:<34} {ratio:6.2f}×  ({took * 1000:7.1f} ms){verdict}")
     return 1 if failed else 0

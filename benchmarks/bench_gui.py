@@ -18,12 +18,12 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-from PyQt6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+import numpy as np
+from PyQt6.QtCore import QEventLoop, QSettings, QTimer
 
-from convdemo.core.images import LoadedImage  # noqa: E402
-from convdemo.core.kernels import Kernel  # noqa: E402
-from convdemo.gui.app import make_app  # noqa: E402
+from convdemo.core.images import LoadedImage
+from convdemo.core.kernels import Kernel
+from convdemo.gui.app import make_app
 
 EDITS = 25
 SIZES = {"0.25 MP": (512, 512), "1 MP": (1024, 1024), "4 MP": (2048, 2048)}
@@ -70,7 +70,7 @@ def measure(app, window, shape, channels: str) -> tuple[list[float], list[float]
     wait_for(app, flag)
     latencies = []
     gui_busy.clear()
-    for i in range(EDITS):
+    for _ in range(EDITS):
         kernel = Kernel.from_array(rng.normal(size=(3, 3)))
         flag.clear()
         start = time.perf_counter()

@@ -106,7 +106,8 @@ def main() -> None:
         else:
             ratio = best_torch / best_ours
             verdict = "ok" if ratio >= target else "BELOW TARGET"
-            line += f"   PyTorch {images / best_torch:8,.0f} images/s   ratio {ratio:.2f}× (target ≥ {target}×, {verdict})"
+            line += (f"   PyTorch {images / best_torch:8,.0f} images/s   "
+                     f"ratio {ratio:.2f}× (target ≥ {target}×, {verdict})")
         print(line, flush=True)
     if missing:
         print("PyTorch is not installed, so there is nothing to compare with; `pip install torch` to measure the "

@@ -152,8 +152,7 @@ def digit3() -> np.ndarray:
         for (x, y), r in zip(path, radius):
             ink = np.maximum(ink, _coverage(r - np.hypot(cols - x, rows - y)))
     small = ink.reshape(28, SUPERSAMPLE, 28, SUPERSAMPLE).mean(axis=(1, 3))
-    soft = np.asarray(Image.fromarray(_to_uint8(small)).resize((56, 56), Image.Resampling.BICUBIC).reduce(2))
-    return soft
+    return np.asarray(Image.fromarray(_to_uint8(small)).resize((56, 56), Image.Resampling.BICUBIC).reduce(2))
 
 
 def edges() -> np.ndarray:

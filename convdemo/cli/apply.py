@@ -42,7 +42,8 @@ def add_apply_command(sub) -> None:
     p.add_argument("--flip", action="store_true", help="true convolution: rotate the kernel 180° first")
     p.add_argument("--divisor", type=float, help="divide the sum by this (default: the preset's, else 1)")
     p.add_argument("--bias", type=float, help="add this after dividing (default: the preset's, else 0)")
-    p.add_argument("--channels", default="gray", choices=list(CHANNEL_MODES), help="how colour is treated (default gray)")
+    p.add_argument("--channels", default="gray", choices=list(CHANNEL_MODES),
+                   help="how colour is treated (default gray)")
     p.add_argument("--activation", default="none", choices=list(ACTIVATIONS),
                    help="after the convolution (default none); sigmoid and tanh work on the 0–255 scale")
     p.add_argument("--pool", default="none", choices=list(POOLS), help="pooling after the activation (default none)")
@@ -51,7 +52,8 @@ def add_apply_command(sub) -> None:
     p.add_argument("--stage", choices=STAGES, help="which stage to save (default: the last enabled one)")
     p.add_argument("--display", default="auto", choices=list(DISPLAY_MODES),
                    help="PNG mapping (default auto: diverging when there are negative values, else clip)")
-    p.add_argument("--max-size", default="1024", help="reduce images whose longest side is larger (default 1024; 'full' = never)")
+    p.add_argument("--max-size", default="1024",
+                   help="reduce images whose longest side is larger (default 1024; 'full' = never)")
     p.set_defaults(handler=_cmd_apply)
 
 

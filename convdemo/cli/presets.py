@@ -31,7 +31,7 @@ def _library():
 
 
 def _warn_bad_presets(library) -> None:
-    for path, message in library.errors:
+    for _path, message in library.errors:
         print(f"convdemo: warning: skipped {message}", file=sys.stderr)
 
 

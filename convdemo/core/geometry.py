@@ -234,7 +234,8 @@ def output_shape(image_hw: Pair, kernel_hw: Pair, *, stride=1, padding="valid", 
     if geo.rows.out < 1 or geo.cols.out < 1:
         kernel = f"a {shape_text((kh, kw))} kernel"
         if (dy, dx) != (1, 1):
-            kernel += f" with dilation {dy if dy == dx else (dy, dx)} ({shape_text((geo.rows.k_eff, geo.cols.k_eff))} effective)"
+            effective = shape_text((geo.rows.k_eff, geo.cols.k_eff))
+            kernel += f" with dilation {dy if dy == dx else (dy, dx)} ({effective} effective)"
         how = f"{pad} padding" if isinstance(pad, str) else (
             f"padding {py if py == px else pad} ({shape_text((geo.rows.padded, geo.cols.padded))} after padding)"
         )
@@ -268,5 +269,6 @@ def pool_output_shape(input_hw: Pair, size=2, stride=None) -> Geometry:
     h, w = input_hw
     geo = _geometry(input_hw, (ph, pw), (sy, sx), (1, 1), ("valid", "valid"))
     if geo.rows.out < 1 or geo.cols.out < 1:
-        raise ParameterError(f"a {shape_text((ph, pw))} pooling window does not fit a {shape_text((h, w))} feature map.")
+        window, feature_map = shape_text((ph, pw)), shape_text((h, w))
+        raise ParameterError(f"a {window} pooling window does not fit a {feature_map} feature map.")
     return geo

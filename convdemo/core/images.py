@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -40,7 +40,7 @@ from convdemo.core.errors import ConvdemoError, ImageLoadError, ParameterError
 from convdemo.core.fileio import atomic_write
 from convdemo.core.geometry import shape_text
 
-ImageSource = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
+ImageSource = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
 
 DEFAULT_MAX_SIZE = 1024
 MIN_MAX_SIZE = 8
@@ -280,7 +280,7 @@ def _open_file(path: Path, name: str) -> BinaryIO:
     if path.is_dir():
         raise _error(name, "it is a folder, not an image file")
     try:
-        f = open(path, "rb")
+        f = open(path, "rb")  # noqa: SIM115 - returned open, the caller closes it
     except FileNotFoundError as exc:
         raise _error(name, "the file does not exist") from exc
     except PermissionError as exc:

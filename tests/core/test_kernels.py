@@ -71,7 +71,7 @@ def test_kernel_stores_read_only_float64_copy():
     assert kernel.weights.dtype == np.float64
     assert kernel.shape == (2, 2)
     assert not kernel.is_per_channel
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="read-only"):
         kernel.weights[0, 0] = 9
     array = np.array(source, dtype=float)
     kernel = Kernel.from_array(array, name="x")

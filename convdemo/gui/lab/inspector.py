@@ -90,8 +90,9 @@ def conv_html(e: ConvExplanation, stages: Stages) -> str:
     planes = e.window.shape[2]
     for p in range(planes):
         label = PLANE_NAMES[p] if planes == 3 else ""
-        parts.append(_equation_row(label, grid_html(e.window[:, :, p], e.padded, grey=True), grid_html(e.kernel[:, :, p]),
-                                   grid_html(e.products[:, :, p]), format_value(float(e.products[:, :, p].sum()))))
+        parts.append(_equation_row(label, grid_html(e.window[:, :, p], e.padded, grey=True),
+                                   grid_html(e.kernel[:, :, p]), grid_html(e.products[:, :, p]),
+                                   format_value(float(e.products[:, :, p].sum()))))
     parts.append("</table>")
     for o in range(len(e.values)):
         prefix = f"{PLANE_NAMES[o]}: " if len(e.values) == 3 else ""
@@ -105,7 +106,8 @@ def conv_html(e: ConvExplanation, stages: Stages) -> str:
             text += " = "
         text += f"<b>{format_value(float(e.values[o]))}</b>"
         if e.activated is not None:
-            text += f" &nbsp;→ {escape(s.activation)}: {escape(ACTIVATIONS[s.activation].formula)} → <b>{format_value(float(e.activated[o]))}</b>"
+            formula = escape(ACTIVATIONS[s.activation].formula)
+            text += f" &nbsp;→ {escape(s.activation)}: {formula} → <b>{format_value(float(e.activated[o]))}</b>"
         parts.append(f"<p style='font-size:11pt'>{text}</p>")
     return "".join(parts)
 

@@ -84,7 +84,7 @@ def test_smooth_matches_the_debiased_recurrence():
     assert smooth(values, 0.9)[0] == 4.0
     np.testing.assert_array_equal(smooth(values, 0.0), values)
     assert smooth([], 0.9).shape == (0,)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"weight must be in \[0, 1\), not 1.0"):
         smooth(values, 1.0)
 
 
