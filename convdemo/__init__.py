@@ -17,12 +17,21 @@ from convdemo.core.images import load_image, read_image, to_gray
 from convdemo.core.kernels import Kernel
 from convdemo.core.params import Settings
 from convdemo.core.pipeline import Stages, run
-from convdemo.core.presets import default_library
-
-#: The kernel preset library (shipped presets and the user's own), a read-only mapping name → Kernel.
-kernels = default_library()
 
 __all__ = [
     "Kernel", "Settings", "Stages", "kernels", "load_image", "output_shape", "pool_output_shape",
     "read_image", "run", "to_display", "to_gray", "__version__",
 ]
+
+
+def __getattr__(name: str):
+    """``convdemo.kernels``: the preset library, found on first use (not at import).
+
+    The library is a read-only mapping name → Kernel of the shipped presets and
+    the user's own; every access returns the same (cached) object.
+    """
+    if name == "kernels":
+        from convdemo.core.presets import default_library
+
+        return default_library()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """The ``train`` and ``evaluate`` subcommands (argparse wiring only; no Qt).
 
-``cli.py`` calls :func:`add_train_commands` on its subparsers; each subcommand
+``convdemo/cli/main.py`` calls :func:`add_train_commands` on its subparsers; each subcommand
 sets ``handler``, a function ``handler(args) -> int`` returning the exit code.
 Problems the user can fix raise :class:`~convdemo.core.errors.ConvdemoError`,
 which the main CLI prints as ``convdemo: error: <message>`` (exit 2).
@@ -12,30 +12,27 @@ import argparse
 import json
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from convdemo.core.nn import (
-    Architecture,
-    Model,
-    TrainingConfig,
-    evaluate,
-    load_model,
-    load_test_data,
-    load_training_data,
-    save_model,
-    train,
-)
-from convdemo.core.nn.model import CONV_LAYERS, KERNEL_SIZES
-from convdemo.core.nn.optim import OPTIMIZERS
-from convdemo.core.nn.training import Progress
+if TYPE_CHECKING:
+    from convdemo.core.nn.training import Progress
 
-DATA_HELP = "builtin-digits (default), builtin-shapes, a folder of IDX files, or a folder of class sub-folders of images"
+DATA_HELP = ("builtin-digits (default), builtin-shapes, a folder of IDX files, "
+             "or a folder of class sub-folders of images")
 BAR_WIDTH = 20
 REDRAW_SECONDS = 0.1
 
 
 def add_train_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``train`` and ``evaluate`` to a CLI's subparsers."""
+    """Add ``train`` and ``evaluate`` to a CLI's subparsers.
+
+    The mini-CNN is imported here and in the handlers, not with this module:
+    the window form of the command never needs it.
+    """
+    from convdemo.core.nn import Architecture, TrainingConfig
+    from convdemo.core.nn.model import CONV_LAYERS, KERNEL_SIZES
+    from convdemo.core.nn.optim import OPTIMIZERS
+
     defaults = TrainingConfig()
     arch = Architecture()
     p = subparsers.add_parser(
@@ -43,8 +40,10 @@ def add_train_commands(subparsers: argparse._SubParsersAction) -> None:
         description="Train the small numpy CNN (conv -> ReLU -> max-pool [x2] -> dense -> softmax). "
                     "Progress goes to stderr; --json prints a report on stdout at the end.")
     p.add_argument("--data", default="builtin-digits", metavar="SOURCE", help=DATA_HELP)
-    p.add_argument("--epochs", type=int, default=defaults.epochs, help=f"passes over the data (default {defaults.epochs})")
-    p.add_argument("--filters", type=int, default=arch.filters, help=f"filters per conv layer, 1-32 (default {arch.filters})")
+    p.add_argument("--epochs", type=int, default=defaults.epochs,
+                   help=f"passes over the data (default {defaults.epochs})")
+    p.add_argument("--filters", type=int, default=arch.filters,
+                   help=f"filters per conv layer, 1-32 (default {arch.filters})")
     p.add_argument("--conv-layers", type=int, choices=CONV_LAYERS, default=arch.conv_layers,
                    help="conv -> ReLU -> max-pool blocks (default 1)")
     p.add_argument("--kernel-size", type=int, choices=KERNEL_SIZES, default=arch.kernel_size,
@@ -108,6 +107,8 @@ class ProgressPrinter:
 
 def run_train(args: argparse.Namespace) -> int:
     """Handler of ``convdemo train``: load data, train, optionally save, report."""
+    from convdemo.core.nn import Architecture, Model, TrainingConfig, load_training_data, save_model, train
+
     started = time.perf_counter()
     out = ProgressPrinter(sys.stderr)
     config = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
@@ -158,6 +159,8 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Handler of ``convdemo evaluate``: score a saved model on a data set."""
+    from convdemo.core.nn import evaluate, load_model, load_test_data
+
     model = load_model(args.model)
     color = model.architecture.input_shape[2] == 3
     data = load_test_data(args.data, seed=args.seed, color=color)

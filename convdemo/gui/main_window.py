@@ -1,35 +1,35 @@
 """The main window: wiring between the state, the panels, the workers and the menus.
 
-Numbers come from :mod:`convdemo.core`; panels live in their own modules.
-This module arranges them, forwards signals and remembers the session.
+Numbers come from :mod:`convdemo.core`; panels live in their own modules, the
+actions, menus and toolbar in :mod:`convdemo.gui.actions`. This module
+arranges them, forwards signals and remembers the session.
 """
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PyQt6.QtCore import QSettings, Qt, pyqtSignal
-from PyQt6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSplitter,
-    QStyle,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from convdemo import __version__
-from convdemo.core.display import DISPLAY_MODES
 from convdemo.core.errors import ConvdemoError
 from convdemo.core.explain import placement
 from convdemo.core.fileio import atomic_write
@@ -38,8 +38,9 @@ from convdemo.core.images import DEFAULT_MAX_SIZE, LoadedImage, save_png
 from convdemo.core.kernels import Kernel
 from convdemo.core.params import Settings
 from convdemo.core.presets import PresetLibrary, default_library
-from convdemo.core.samples import DEFAULT_SAMPLE, SAMPLES, sample_path
-from convdemo.gui.cnn.panel import CnnPanel
+from convdemo.core.samples import DEFAULT_SAMPLE, sample_path
+from convdemo.gui.actions import WindowActions
+from convdemo.gui.cnn.tab import CnnTab
 from convdemo.gui.help_panel import HelpPanel
 from convdemo.gui.kernel.editor import KernelEditor
 from convdemo.gui.lab.animation import AnimationBar, SlidingWindow
@@ -57,6 +58,9 @@ from convdemo.gui.lab.stage_views import STAGE_TITLES, StageRow, StageView
 from convdemo.gui.lab.workers import PipelineRunner, Result
 from convdemo.gui.session import SessionData, load_session, save_session
 from convdemo.gui.state import AppState
+
+if TYPE_CHECKING:
+    from convdemo.gui.cnn.panel import CnnPanel
 
 DEFAULT_KERNEL = "edge-above"
 SOURCE_NOTES = {"gray": "grey luma", "rgb-sum": "RGB", "per-channel": "RGB", "red": "red plane",
@@ -141,8 +145,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(lab, "Convolution lab")
-        self.cnn_panel = CnnPanel()
-        self.tabs.addTab(self.cnn_panel, "CNN lab")
+        self.cnn_tab = CnnTab()
+        self.tabs.addTab(self.cnn_tab, "CNN lab")
         self.setCentralWidget(self.tabs)
 
         self.help_dock = QDockWidget("What am I looking at?", self)
@@ -155,108 +159,24 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.size_label)
         self.statusBar().addPermanentWidget(self.timing_label)
 
-    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.setToolTip(tip or text)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self.open_action = self._action(file, "&Open image…", self.open_dialog, QKeySequence.StandardKey.Open,
-                                        "Open a photo or any image Pillow can read.")
-        self.recent_menu = file.addMenu("Open &recent")
-        self.samples_menu = file.addMenu("&Samples")
-        for sample in SAMPLES:
-            name = Path(sample.file_name).stem
-            action = self._action(self.samples_menu, sample.title, lambda _=False, n=name: self.open_sample(n),
-                                  tip=sample.teaches)
-            action.setToolTip(sample.teaches)
-        self._action(file, "&Paste image", self.paste_image, QKeySequence.StandardKey.Paste,
-                     "Use the image on the clipboard.")
-        file.addSeparator()
-        self.save_action = self._action(file, "&Save output…", self.save_output, QKeySequence.StandardKey.Save,
-                                        "Save the last stage as a PNG picture or a raw .npy array.")
-        self._action(file, "Save side-by-side &comparison…", self.save_comparison, "Ctrl+Shift+S",
-                     "Save the stage views side by side as one PNG.")
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-
-        edit = bar.addMenu("&Edit")
-        # PyQt hands these actions to Python: keep references, or they vanish from menu and toolbar.
-        self.undo_action = undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence("Ctrl+Z"))
-        self.redo_action = redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
-        undo.setIconText("Undo")  # the toolbar keeps a short label; the menu names the edit
-        redo.setIconText("Redo")
-        edit.addActions([undo, redo])
-
-        view = bar.addMenu("&View")
-        self.fit_action = self._action(view, "Zoom to &fit", self.fit_views, "Ctrl+0",
-                                       "Show the whole image in every panel.")
-        colours = view.addMenu("&Colours")
-        self.display_group = QActionGroup(self)
-        for mode in DISPLAY_MODES:
-            action = self._action(colours, mode, lambda _=False, m=mode: self.state.set_display(mode=m))
-            action.setCheckable(True)
-            action.setChecked(mode == self.state.display_mode)
-            self.display_group.addAction(action)
-        colours.addSeparator()
-        self.heat_action = self._action(colours, "Heat map for single planes",
-                                        lambda on: self.state.set_display(heat_map=on),
-                                        tip="Show one-plane outputs in heat colours instead of grey.")
-        self.heat_action.setCheckable(True)
-        view.addAction(self.help_dock.toggleViewAction())
-
-        anim = bar.addMenu("&Animation")
-        self._action(anim, "Play / pause", self.animation_bar.toggle_play, "Space",
-                     "Slide the kernel over the visible region cell by cell.")
-        self._action(anim, "Step", self.animation_bar.step, "]", "Compute one more output cell.")
-        self._action(anim, "Stop and unpin", self.stop_and_unpin, "Esc", "Show every output cell again and unpin.")
-
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "What am I &looking at?", self.help_dock.show, "F1",
-                     "A short explanation of convolution, stride, padding, pooling and channels.")
-        self._action(help_menu, "&About convdemo", self.show_about)
-
-        tools = self.addToolBar("Main")
-        tools.setObjectName("mainToolbar")
-        tools.setMovable(False)
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        icon = lambda name: self.style().standardIcon(getattr(QStyle.StandardPixmap, name))  # noqa: E731
-        for action, name in ((self.open_action, "SP_DialogOpenButton"), (self.save_action, "SP_DialogSaveButton"),
-                             (undo, "SP_ArrowBack"), (redo, "SP_ArrowForward"),
-                             (self.fit_action, "SP_TitleBarMaxButton"),
-                             (self.help_dock.toggleViewAction(), "SP_DialogHelpButton")):
-            action.setIcon(icon(name))
-        tools.addAction(self.open_action)
-        samples_button = QToolButton()
-        samples_button.setIcon(icon("SP_DirIcon"))
-        samples_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        samples_button.setText("Samples")
-        samples_button.setMenu(self.samples_menu)
-        samples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        samples_button.setToolTip("Open a built-in sample image.")
-        tools.addWidget(samples_button)
-        tools.addAction(self.save_action)
-        tools.addSeparator()
-        tools.addActions([undo, redo])
-        tools.addSeparator()
-        tools.addAction(self.fit_action)
-        tools.addAction(self.help_dock.toggleViewAction())
-
-        for key, delta in ((Qt.Key.Key_Left, (0, -1)), (Qt.Key.Key_Right, (0, 1)),
-                           (Qt.Key.Key_Up, (-1, 0)), (Qt.Key.Key_Down, (1, 0))):
-            shortcut = QShortcut(QKeySequence(key), self.stage_row)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda d=delta: self.focus.move_pin(*d))
+        self.commands = WindowActions(self)
         self._refresh_recent_menu()
+
+    @property
+    def undo_action(self) -> QAction:
+        """Edit → Undo (the kernel editor's undo stack), also on the toolbar."""
+        return self.commands.undo
+
+    @property
+    def redo_action(self) -> QAction:
+        """Edit → Redo, also on the toolbar."""
+        return self.commands.redo
+
+    @property
+    def recent_menu(self) -> QMenu:
+        """File → Open recent."""
+        return self.commands.recent_menu
 
     def _connect(self) -> None:
         self.state.changed.connect(self.recompute)
@@ -278,8 +198,8 @@ class MainWindow(QMainWindow):
         self.animation.moved.connect(lambda r, c: self.focus.pin("conv", r, c))
         self.animation.hidden_changed.connect(self.views["conv"].set_hidden)
         self.animation_bar.start_requested.connect(self.start_animation)
-        self.cnn_panel.use_filter_as_kernel.connect(self.use_learned_filter)
-        self.cnn_panel.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.cnn_tab.use_filter_as_kernel.connect(self.use_learned_filter)
+        self.cnn_tab.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
 
     # -- images ------------------------------------------------------------
 
@@ -329,11 +249,7 @@ class MainWindow(QMainWindow):
         self.state.set_image(image)
 
     def _refresh_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        paths = recent_files(self.store)
-        for path in paths:
-            self._action(self.recent_menu, Path(path).name, lambda _=False, p=path: self.open_path(p), tip=path)
-        self.recent_menu.setEnabled(bool(paths))
+        self.commands.show_recent(recent_files(self.store))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.mimeData().hasUrls() or event.mimeData().hasImage():
@@ -370,6 +286,9 @@ class MainWindow(QMainWindow):
                  f"{s.pool_size[0]}×{s.pool_size[1]}"}
         formulas = {"source": self.state.image.describe(), "conv": stages.conv_geometry.formula,
                     "activation": "", "pool": stages.pool_geometry.formula if stages.pool_geometry else ""}
+        if self._fit_pending:  # zoom first: the new stages are never labelled at the old zoom
+            self._fit_pending = False
+            self.fit_views()
         for name, view in self.views.items():
             array = arrays[name]
             view.setVisible(array is not None)
@@ -380,9 +299,6 @@ class MainWindow(QMainWindow):
                            f"{STAGE_TITLES[name]}{note} · {shape_text(array.shape)}", formulas[name])
         if self.animation.active and self.animation.shape != stages.conv.shape[:2]:
             self.animation.stop()
-        if self._fit_pending:
-            self._fit_pending = False
-            self.fit_views()
         self.focus.set_result(result)
         if self._first_image:
             self._first_image = False
@@ -415,9 +331,7 @@ class MainWindow(QMainWindow):
             self.stage_row.fit(*self.state.image.size)
 
     def _sync_display_actions(self) -> None:
-        for action in self.display_group.actions():
-            action.setChecked(action.text() == self.state.display_mode)
-        self.heat_action.setChecked(self.state.heat_map)
+        self.commands.show_display(self.state.display_mode, self.state.heat_map)
 
     # -- pixel focus ---------------------------------------------------------
 
@@ -444,6 +358,11 @@ class MainWindow(QMainWindow):
         self.animation.prepare((h, w), (r0, h, c0, w))
 
     # -- the bridge from the CNN lab ----------------------------------------------
+
+    @property
+    def cnn_panel(self) -> CnnPanel:
+        """The CNN lab tab's panel (built on first use: the tab builds it when first shown)."""
+        return self.cnn_tab.panel
 
     def use_learned_filter(self, weights: np.ndarray) -> None:
         """Make a filter the CNN learned the kernel, and show what it does to the current image."""
@@ -483,9 +402,8 @@ class MainWindow(QMainWindow):
     def save_comparison(self) -> None:
         """Save the stage views side by side, as they look now, to a PNG."""
         path, _ = QFileDialog.getSaveFileName(self, "Save comparison", "comparison.png", "PNG picture (*.png)")
-        if path:
-            if not self.stage_row.grab().save(path, "PNG"):
-                self.show_message(f"Could not save {Path(path).name}.")
+        if path and not self.stage_row.grab().save(path, "PNG"):
+            self.show_message(f"Could not save {Path(path).name}.")
 
     def show_about(self) -> None:
         """Version and purpose."""
@@ -532,7 +450,7 @@ class MainWindow(QMainWindow):
         self.open_path(image or self.last_image() or str(sample_path(DEFAULT_SAMPLE)))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self.cnn_panel.shutdown()
+        self.cnn_tab.shutdown()
         self.animation.stop()
         self.save_session()
         self.runner.wait(3000)

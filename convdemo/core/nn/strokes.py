@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
 
 PEN_SIGMAS = np.array([0.8, 1.1, 1.5, 2.0])
 """Gaussian blurs (pixels) that turn splatted pen paths into stroke profiles; one per pen-width group."""
@@ -35,9 +34,9 @@ SAMPLES_PER_UNIT = 45
 
 def line(*points) -> np.ndarray:
     """A polyline through ``points`` given as (row, col) pairs; returns (P, 2) densely sampled."""
-    points = np.asarray(points, dtype=np.float64)
-    pieces = [np.linspace(a, b, 32, endpoint=False) for a, b in zip(points[:-1], points[1:])]
-    return np.concatenate(pieces + [points[-1:]])
+    corners = np.asarray(points, dtype=np.float64)
+    pieces = [np.linspace(a, b, 32, endpoint=False) for a, b in zip(corners[:-1], corners[1:])]
+    return np.concatenate([*pieces, corners[-1:]])
 
 
 def curve(p0, p1, p2, p3) -> np.ndarray:
@@ -83,7 +82,7 @@ class Template:
     neighbour: np.ndarray
 
     @classmethod
-    def from_strokes(cls, strokes: list[np.ndarray]) -> "Template":
+    def from_strokes(cls, strokes: list[np.ndarray]) -> Template:
         """Resample each stroke (a (P, 2) path) at :data:`SAMPLES_PER_UNIT` per unit length."""
         points, neighbours = [], []
         offset = 0
@@ -136,6 +135,8 @@ def render(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, widths: np.n
     -------
     ndarray of shape (S, H, W), float32, values 0–1
     """
+    from scipy.ndimage import gaussian_filter  # 0.4 s to import: only when data is drawn, not at start-up
+
     s = rows.shape[0]
     h, w = size
     top, left = np.floor(rows), np.floor(cols)

@@ -1,13 +1,14 @@
 """The kernel editor: preset bar, weight grid, size, divisor and bias, flip, undo and redo.
 
 The editor keeps a *document*: the kernel being edited and the preset it
-started from. The document changes only through :class:`_EditCommand` on
+started from. The document changes only through an undo command on
 :attr:`KernelEditor.undo_stack`, so every edit (a cell, the size, a preset,
 normalise, transpose, rotate, divisor, bias, three kernels) is one undo step,
 and undo and redo restore the exact numbers. Widgets are written from the
 document with their signals blocked (:meth:`KernelEditor._refresh`), so
 nothing loops. The grid lives in :mod:`convdemo.gui.kernel.grid`, the preset
-picker and files in :mod:`convdemo.gui.kernel.presets_bar`.
+picker and files in :mod:`convdemo.gui.kernel.presets_bar`, the document, its
+undo commands and the undo keys in :mod:`convdemo.gui.kernel.history`.
 
 Three kernels (R, G, B) are weights of shape (3, kh, kw). When the channel
 mode cannot use them (:meth:`KernelEditor.set_three_kernels_allowed`), the
@@ -22,7 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PyQt6.QtCore import QEvent, QObject, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QKeySequence, QUndoCommand, QUndoStack
+from PyQt6.QtGui import QColor, QUndoStack
 from PyQt6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -40,6 +41,7 @@ from convdemo.core.errors import ConvdemoError
 from convdemo.core.kernels import MAX_SIZE, Kernel
 from convdemo.core.presets import PresetLibrary
 from convdemo.gui.kernel.grid import KernelGrid
+from convdemo.gui.kernel.history import Document, EditCommand, take_undo_key
 from convdemo.gui.kernel.presets_bar import PresetBar, same_numbers, shown_kernel
 from convdemo.gui.widgets import format_weight, make_button, mute, small_label
 
@@ -50,7 +52,6 @@ NUMBER_LIMIT = 1e6
 UNDO_BUTTON_WIDTH = 28
 
 _PLANES = (("R", "red", "#d03030"), ("G", "green", "#2a9d3a"), ("B", "blue", "#3060d0"))
-_KEYS = {"Ctrl+Z": QUndoStack.undo, "Ctrl+Shift+Z": QUndoStack.redo}
 _IDENTITY = Kernel.from_array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], name="identity")
 
 
@@ -86,44 +87,6 @@ def _flat_hint(gain: float, bias: float) -> str:
         return f"flat areas become {format_weight(bias, 8)}"
     offset = f" + {format_weight(bias, 8)}" if bias else ""
     return f"flat areas × {format_weight(gain, 8)}{offset}"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Document:
-    """What the editor edits: a kernel (all its planes) and the preset it is or was made from."""
-
-    kernel: Kernel
-    preset: str | None
-
-
-class _EditCommand(QUndoCommand):
-    """One undoable edit: the document before and after, applied by ``show``.
-
-    Commands with the same non-None ``merge_key`` (the nudges of one wheel run
-    or one right-drag) merge into one step; one that ends where it began is dropped.
-    """
-
-    def __init__(self, text: str, before: _Document, after: _Document,
-                 show: Callable[[_Document], None], merge_key: object = None):
-        super().__init__(text)
-        self.before, self.after, self.merge_key, self._show = before, after, merge_key, show
-
-    def redo(self) -> None:
-        self._show(self.after)
-
-    def undo(self) -> None:
-        self._show(self.before)
-
-    def id(self) -> int:
-        return -1 if self.merge_key is None else 1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
-        if getattr(other, "merge_key", None) != self.merge_key:
-            return False
-        self.after = other.after
-        self.setText(other.text())
-        self.setObsolete(self.after == self.before)
-        return True
 
 
 class _NumberBox(QDoubleSpinBox):
@@ -202,7 +165,7 @@ class KernelEditor(QWidget):
         super().__init__(parent)
         self.library = library
         self.undo_stack = QUndoStack(self)
-        self._document = _Document(_IDENTITY, "identity" if "identity" in library else None)
+        self._document = Document(_IDENTITY, "identity" if "identity" in library else None)
         self._announced = _IDENTITY
         self._three_allowed = False
         self._plane = 0
@@ -294,7 +257,7 @@ class KernelEditor(QWidget):
 
     def _connect(self) -> None:
         self.presets.picked.connect(self.pick_preset)
-        self.presets.adopted.connect(lambda name: self._show_document(_Document(self.library[name], name)))
+        self.presets.adopted.connect(lambda name: self._show_document(Document(self.library[name], name)))
         self.presets.deleted.connect(self._forget_preset)
         self.presets.problem.connect(self._show_problem)
         self.presets.message.connect(self.message)
@@ -333,7 +296,7 @@ class KernelEditor(QWidget):
             The preset it is or was made from. The picker shows the preset's
             name when the numbers match it, else "custom (modified from …)".
         """
-        self._document = _Document(kernel, preset)
+        self._document = Document(kernel, preset)
         self._announced = kernel  # what the caller knows
         self.undo_stack.clear()
         self._clear_problem()
@@ -363,7 +326,7 @@ class KernelEditor(QWidget):
         """Make the preset ``name`` the kernel (one undo step); None (the custom entry) does nothing."""
         if name is None or name not in self.library:
             return
-        self._push(f"preset {name}", _Document(self.library[name], name))
+        self._push(f"preset {name}", Document(self.library[name], name))
 
     def normalise(self) -> None:
         """Divide the weights by their sum (divisor 1), or say why not when they sum to 0."""
@@ -417,15 +380,15 @@ class KernelEditor(QWidget):
             kernel = preset
         else:
             kernel = dataclasses.replace(kernel, name="custom", description="", source=None)
-        self._push(text, _Document(kernel, self._document.preset), merge_key)
+        self._push(text, Document(kernel, self._document.preset), merge_key)
 
-    def _push(self, text: str, after: _Document, merge_key: object = None) -> None:
+    def _push(self, text: str, after: Document, merge_key: object = None) -> None:
         if after != self._document:
-            self.undo_stack.push(_EditCommand(text, self._document, after, self._show_document, merge_key))
+            self.undo_stack.push(EditCommand(text, self._document, after, self._show_document, merge_key))
         else:
             self._refresh()
 
-    def _show_document(self, document: _Document) -> None:
+    def _show_document(self, document: Document) -> None:
         """Make ``document`` current (an undo command did), show it and announce the kernel."""
         self._document = document
         self._clear_problem()
@@ -498,20 +461,6 @@ class KernelEditor(QWidget):
             mute(self.sum_label, self.palette())
         super().changeEvent(event)
 
-    # -- keys: undo and redo inside the editor ----------------------------------------
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        """Ctrl+Z and Ctrl+Shift+Z anywhere in the editor undo and redo kernel edits.
-
-        Claiming the shortcut-override event keeps line edits from using the
-        keys for their own text undo, and keeps the main window's actions with
-        the same keys from firing twice.
-        """
-        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
-            action = _KEYS.get(QKeySequence(event.keyCombination()).toString())
-            if action is not None:
-                if event.type() == QEvent.Type.KeyPress:
-                    action(self.undo_stack)
-                event.accept()
-                return True
-        return super().eventFilter(watched, event)
+        """Ctrl+Z and Ctrl+Shift+Z anywhere in the editor undo and redo kernel edits."""
+        return take_undo_key(self.undo_stack, event) or super().eventFilter(watched, event)

@@ -52,7 +52,7 @@ def remember_file(settings: QSettings, path: str) -> None:
 
 
 class _LoadJob(QRunnable):
-    def __init__(self, loader: "ImageLoader", source, max_size, name: str | None, token: int):
+    def __init__(self, loader: ImageLoader, source, max_size, name: str | None, token: int):
         super().__init__()
         self.loader, self.source, self.max_size, self.name, self.token = loader, source, max_size, name, token
 

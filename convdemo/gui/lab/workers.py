@@ -71,7 +71,7 @@ def render(request: Request, source_cache: dict) -> Result:
 
 
 class _Job(QRunnable):
-    def __init__(self, runner: "PipelineRunner", request: Request):
+    def __init__(self, runner: PipelineRunner, request: Request):
         super().__init__()
         self._runner, self._request = runner, request
 

@@ -142,7 +142,8 @@ def test_divergence_stops_training_and_suggests_a_smaller_learning_rate(qtbot, p
         start(qtbot, panel)
     qtbot.waitUntil(lambda: not panel.is_training(), timeout=5000)
     assert panel.notice.isVisible()
-    assert "diverged" in panel.notice.text() and "smaller learning rate than 1000, for example 100" in panel.notice.text()
+    text = panel.notice.text()
+    assert "diverged" in text and "smaller learning rate than 1000, for example 100" in text
     assert panel.training.train_button.isEnabled()
 
 

@@ -1,0 +1,181 @@
+"""The main window's commands: every action with its shortcut and status tip, the menus, the toolbar.
+
+:class:`WindowActions` creates them all in one place and connects them to
+the window's slots; the window keeps it to refill the recent-files menu and
+to tick the colour choices when the display changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PyQt6.QtWidgets import QMenu, QStyle, QToolButton
+
+from convdemo.core.display import DISPLAY_MODES
+from convdemo.core.samples import SAMPLES
+
+if TYPE_CHECKING:
+    from convdemo.gui.main_window import MainWindow
+
+PIN_KEYS = ((Qt.Key.Key_Left, (0, -1)), (Qt.Key.Key_Right, (0, 1)), (Qt.Key.Key_Up, (-1, 0)), (Qt.Key.Key_Down, (1, 0)))
+"""Arrow keys over the stage views and the (rows, columns) they move the pinned pixel by."""
+
+
+class WindowActions:
+    """The menus, toolbar and keyboard shortcuts of a :class:`~convdemo.gui.main_window.MainWindow`.
+
+    Build it once the window's panels exist (the actions call into them).
+
+    Attributes
+    ----------
+    open, save, fit : QAction
+        File → Open image, File → Save output and View → Zoom to fit (also on the toolbar).
+    undo, redo : QAction
+        Edit → Undo and Redo of the kernel editor's undo stack (also on the toolbar).
+    heat_map : QAction
+        View → Colours → Heat map for single planes (checkable).
+    display_modes : QActionGroup
+        View → Colours: one checkable action per display mode, named after it.
+    recent_menu, samples_menu : QMenu
+        File → Open recent and File → Samples.
+    """
+
+    def __init__(self, window: MainWindow):
+        self._window = window
+        bar = window.menuBar()
+        self._build_file_menu(bar.addMenu("&File"))
+        self._build_edit_menu(bar.addMenu("&Edit"))
+        self._build_view_menu(bar.addMenu("&View"))
+        self._build_animation_menu(bar.addMenu("&Animation"))
+        self._build_help_menu(bar.addMenu("&Help"))
+        self._build_toolbar()
+        self._build_pin_keys()
+
+    def _add(self, menu: QMenu, text: str, slot: Callable, shortcut: QKeySequence.StandardKey | str | None = None,
+            tip: str = "") -> QAction:
+        """A new action of the window at the end of ``menu``: ``tip`` is its status tip and tooltip."""
+        action = QAction(text, self._window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setToolTip(tip or text)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # -- building ----------------------------------------------------------
+
+    def _build_file_menu(self, file: QMenu) -> None:
+        w = self._window
+        self.open = self._add(file, "&Open image…", w.open_dialog, QKeySequence.StandardKey.Open,
+                             "Open a photo or any image Pillow can read.")
+        self.recent_menu = file.addMenu("Open &recent")
+        self.samples_menu = file.addMenu("&Samples")
+        for sample in SAMPLES:
+            name = Path(sample.file_name).stem
+            action = self._add(self.samples_menu, sample.title, lambda _=False, n=name: w.open_sample(n),
+                              tip=sample.teaches)
+            action.setToolTip(sample.teaches)
+        self._add(file, "&Paste image", w.paste_image, QKeySequence.StandardKey.Paste,
+                  "Use the image on the clipboard.")
+        file.addSeparator()
+        self.save = self._add(file, "&Save output…", w.save_output, QKeySequence.StandardKey.Save,
+                             "Save the last stage as a PNG picture or a raw .npy array.")
+        self._add(file, "Save side-by-side &comparison…", w.save_comparison, "Ctrl+Shift+S",
+                 "Save the stage views side by side as one PNG.")
+        file.addSeparator()
+        self._add(file, "&Quit", w.close, QKeySequence.StandardKey.Quit)
+
+    def _build_edit_menu(self, edit: QMenu) -> None:
+        w = self._window
+        # PyQt hands these actions to Python: keep references, or they vanish from menu and toolbar.
+        self.undo = w.editor.undo_stack.createUndoAction(w, "&Undo")
+        self.undo.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo = w.editor.undo_stack.createRedoAction(w, "&Redo")
+        self.redo.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.undo.setIconText("Undo")  # the toolbar keeps a short label; the menu names the edit
+        self.redo.setIconText("Redo")
+        edit.addActions([self.undo, self.redo])
+
+    def _build_view_menu(self, view: QMenu) -> None:
+        w = self._window
+        self.fit = self._add(view, "Zoom to &fit", w.fit_views, "Ctrl+0", "Show the whole image in every panel.")
+        colours = view.addMenu("&Colours")
+        self.display_modes = QActionGroup(w)
+        for mode in DISPLAY_MODES:
+            action = self._add(colours, mode, lambda _=False, m=mode: w.state.set_display(mode=m))
+            action.setCheckable(True)
+            action.setChecked(mode == w.state.display_mode)
+            self.display_modes.addAction(action)
+        colours.addSeparator()
+        self.heat_map = self._add(colours, "Heat map for single planes", lambda on: w.state.set_display(heat_map=on),
+                                 tip="Show one-plane outputs in heat colours instead of grey.")
+        self.heat_map.setCheckable(True)
+        view.addAction(w.help_dock.toggleViewAction())
+
+    def _build_animation_menu(self, anim: QMenu) -> None:
+        w = self._window
+        self._add(anim, "Play / pause", w.animation_bar.toggle_play, "Space",
+                 "Slide the kernel over the visible region cell by cell.")
+        self._add(anim, "Step", w.animation_bar.step, "]", "Compute one more output cell.")
+        self._add(anim, "Stop and unpin", w.stop_and_unpin, "Esc", "Show every output cell again and unpin.")
+
+    def _build_help_menu(self, help_menu: QMenu) -> None:
+        w = self._window
+        self._add(help_menu, "What am I &looking at?", w.help_dock.show, "F1",
+                 "A short explanation of convolution, stride, padding, pooling and channels.")
+        self._add(help_menu, "&About convdemo", w.show_about)
+
+    def _build_toolbar(self) -> None:
+        w = self._window
+        tools = w.addToolBar("Main")
+        tools.setObjectName("mainToolbar")
+        tools.setMovable(False)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icon = lambda name: w.style().standardIcon(getattr(QStyle.StandardPixmap, name))  # noqa: E731
+        help_action = w.help_dock.toggleViewAction()
+        for action, name in ((self.open, "SP_DialogOpenButton"), (self.save, "SP_DialogSaveButton"),
+                             (self.undo, "SP_ArrowBack"), (self.redo, "SP_ArrowForward"),
+                             (self.fit, "SP_TitleBarMaxButton"), (help_action, "SP_DialogHelpButton")):
+            action.setIcon(icon(name))
+        tools.addAction(self.open)
+        samples_button = QToolButton()
+        samples_button.setIcon(icon("SP_DirIcon"))
+        samples_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        samples_button.setText("Samples")
+        samples_button.setMenu(self.samples_menu)
+        samples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        samples_button.setToolTip("Open a built-in sample image.")
+        tools.addWidget(samples_button)
+        tools.addAction(self.save)
+        tools.addSeparator()
+        tools.addActions([self.undo, self.redo])
+        tools.addSeparator()
+        tools.addAction(self.fit)
+        tools.addAction(help_action)
+
+    def _build_pin_keys(self) -> None:
+        w = self._window
+        for key, delta in PIN_KEYS:
+            shortcut = QShortcut(QKeySequence(key), w.stage_row)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda d=delta: w.focus.move_pin(*d))
+
+    # -- keeping up --------------------------------------------------------
+
+    def show_recent(self, paths: list[str]) -> None:
+        """Refill File → Open recent with ``paths``, newest first (greyed out when there are none)."""
+        self.recent_menu.clear()
+        for path in paths:
+            self._add(self.recent_menu, Path(path).name, lambda _=False, p=path: self._window.open_path(p), tip=path)
+        self.recent_menu.setEnabled(bool(paths))
+
+    def show_display(self, mode: str, heat_map: bool) -> None:
+        """Tick the display ``mode`` and the heat-map choice in View → Colours."""
+        for action in self.display_modes.actions():
+            action.setChecked(action.text() == mode)
+        self.heat_map.setChecked(heat_map)
