@@ -197,7 +197,8 @@ class NetworkBox(QGroupBox):
                                   ("same", "same", "Zero padding that keeps the map's size through every conv.")],
                                  "Whether the convolutions pad their input (same) or shrink it (valid).")
         self.seed = spin_box(0, 9999, value=0,
-                             tip="Seeds the initial random filters and the shuffling: the same seed gives the same run.")
+                             tip="Seeds the initial random filters and the shuffling: "
+                                 "the same seed gives the same run.")
         self.table = self._layer_table()
         self.total = QLabel()
         self.total.setToolTip("Every weight and bias the training adjusts.")
