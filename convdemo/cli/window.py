@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from convdemo import __version__
-from convdemo.cli.about import about_text
 from convdemo.cli.parsing import Parser
 from convdemo.core.errors import ParameterError
 
@@ -37,6 +36,8 @@ def build_gui_parser() -> argparse.ArgumentParser:
 
 def _cmd_gui(args) -> int:
     if args.about:
+        from convdemo.cli.about import about_text
+
         print(about_text())
         return 0
     from convdemo.core.images import parse_max_size

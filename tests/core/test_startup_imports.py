@@ -42,3 +42,10 @@ def test_the_window_starts_without_the_mini_cnn(tmp_path):
             "window.show()\n"
             "app.processEvents()")
     assert loaded_after(code, (*HEAVY, "convdemo.gui.cnn.panel")) == []
+
+
+def test_a_small_image_is_convolved_without_loading_scipys_blas():
+    code = ("import numpy as np, convdemo\n"
+            "stages = convdemo.run(np.zeros((28, 28), np.float32), 'sobel-x', padding='same')\n"
+            "assert stages.conv.shape == (28, 28)")
+    assert loaded_after(code, ("scipy.linalg", "threadpoolctl")) == []
