@@ -15,7 +15,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PyQt6.QtWidgets import QMenu, QStyle, QToolButton
 
-from convdemo.core.display import DISPLAY_MODES
+from convdemo.core.modes import DISPLAY_MODES
 from convdemo.core.samples import SAMPLES
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QApplication
 
 from convdemo.core.errors import ConvdemoError
+from convdemo.core.images import parse_max_size
 
 SCREENSHOT_TIMEOUT_MS = 30000
 SCREENSHOT_PNG_QUALITY = 80
@@ -34,8 +35,21 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def launch(image: str | None = None, screenshot: str | None = None, max_size: int | None = None) -> int:
+def launch(image: str | None = None, screenshot: str | None = None, max_size: str | None = None,
+           size: tuple[int, int] | None = None) -> int:
     """Open the main window; with ``screenshot``, save it after the first result and exit.
+
+    Parameters
+    ----------
+    image : str, optional
+        The image to open; the default sample when None.
+    screenshot : str, optional
+        Save the window as this PNG once the first result is on screen, then exit.
+    max_size : str, optional
+        The working resolution as typed: a longest side in pixels, or 'full'; by default the last session's.
+    size : (int, int), optional
+        The window's (width, height) in pixels; by default the last session's, and for a
+        screenshot :data:`~convdemo.gui.main_window.DEFAULT_WINDOW_SIZE`.
 
     Returns
     -------
@@ -48,13 +62,15 @@ def launch(image: str | None = None, screenshot: str | None = None, max_size: in
         raise ConvdemoError("no display found to open the window on (set DISPLAY, or use --screenshot OUT.png, "
                             "or run headless with QT_QPA_PLATFORM=offscreen).")
     app = make_app()
-    from convdemo.gui.main_window import MainWindow
+    from convdemo.gui.main_window import DEFAULT_WINDOW_SIZE, MainWindow
 
     window = MainWindow()
     window.restore_session()
     if max_size is not None:
-        window.max_size = max_size
-        window.controls.set_working_size(max_size)
+        window.max_size = parse_max_size(max_size)
+        window.controls.set_working_size(window.max_size)
+    if size is not None or screenshot:
+        window.resize(*(size or DEFAULT_WINDOW_SIZE))
     window.show()
     outcome = {"code": 0}
     if screenshot:

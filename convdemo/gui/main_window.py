@@ -36,6 +36,7 @@ from convdemo.core.fileio import atomic_write
 from convdemo.core.geometry import shape_text
 from convdemo.core.images import DEFAULT_MAX_SIZE, LoadedImage, save_png
 from convdemo.core.kernels import Kernel
+from convdemo.core.modes import CHANNEL_MODES
 from convdemo.core.params import Settings
 from convdemo.core.presets import PresetLibrary, default_library
 from convdemo.core.samples import DEFAULT_SAMPLE, sample_path
@@ -63,9 +64,10 @@ if TYPE_CHECKING:
     from convdemo.gui.cnn.panel import CnnPanel
 
 DEFAULT_KERNEL = "edge-above"
-SOURCE_NOTES = {"gray": "grey luma", "rgb-sum": "RGB", "per-channel": "RGB", "red": "red plane",
-                "green": "green plane", "blue": "blue plane"}
 
+
+DEFAULT_WINDOW_SIZE = (1440, 900)
+"""The window's size at its first start, and every screenshot's unless ``--size`` says otherwise."""
 
 class MainWindow(QMainWindow):
     """The convolution lab.
@@ -96,7 +98,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._connect()
-        self.resize(1440, 900)
+        self.resize(*DEFAULT_WINDOW_SIZE)
         self.setAcceptDrops(True)
 
     # -- building ----------------------------------------------------------
@@ -282,8 +284,8 @@ class MainWindow(QMainWindow):
         s = stages.settings
         arrays = {"source": stages.source, "conv": stages.conv, "activation": stages.activated,
                   "pool": stages.pooled}
-        notes = {"source": SOURCE_NOTES[s.channels], "conv": "", "activation": s.activation, "pool": f"{s.pool} "
-                 f"{s.pool_size[0]}×{s.pool_size[1]}"}
+        notes = {"source": CHANNEL_MODES[s.channels].source_note, "conv": "", "activation": s.activation,
+                 "pool": f"{s.pool} {s.pool_size[0]}×{s.pool_size[1]}"}
         formulas = {"source": self.state.image.describe(), "conv": stages.conv_geometry.formula,
                     "activation": "", "pool": stages.pool_geometry.formula if stages.pool_geometry else ""}
         if self._fit_pending:  # zoom first: the new stages are never labelled at the old zoom
