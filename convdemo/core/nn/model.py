@@ -16,10 +16,8 @@ import numpy as np
 
 from convdemo.core.errors import ParameterError
 from convdemo.core.nn.buffers import Buffers
+from convdemo.core.nn.conv import PADDINGS, Conv2D, ConvReLUPool
 from convdemo.core.nn.layers import (
-    PADDINGS,
-    Conv2D,
-    ConvReLUPool,
     Dense,
     Flatten,
     Layer,
@@ -120,7 +118,7 @@ class Model:
     layers : list of Layer
         One per stage, for display: each conv -> ReLU -> max-pool block appears
         as its three layers. The model computes through a
-        :class:`~.layers.ConvReLUPool` per block instead: the same results from
+        :class:`~.conv.ConvReLUPool` per block instead: the same results from
         the same parameter arrays, in far fewer passes over memory.
     names : list of str
         Display names, e.g. ``'conv1'``, ``'relu1'``, ``'pool1'``, ``'flatten'``, ``'dense'``.

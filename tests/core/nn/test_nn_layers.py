@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
+from convdemo.core.nn.conv import Conv2D, ConvReLUPool
 from convdemo.core.nn.layers import (
-    Conv2D,
-    ConvReLUPool,
     Dense,
     Flatten,
     MaxPool2D,
