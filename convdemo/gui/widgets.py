@@ -22,6 +22,8 @@ from PyQt6.QtWidgets import (
 
 from convdemo.core.display import HEAT_LUT, DisplayImage, diverging_colours
 
+ERROR_COLOUR = "#c0392b"
+"""Text of inline error sentences (readable on light and dark panels)."""
 HIGHLIGHT = QColor(255, 196, 0)
 PINNED = QColor(0, 200, 255)
 
@@ -170,3 +172,13 @@ def mute(label: QLabel, palette: QPalette) -> None:
     label_palette = QPalette(palette)
     label_palette.setColor(QPalette.ColorRole.WindowText, grey)
     label.setPalette(label_palette)
+
+
+def inline_error_label() -> QLabel:
+    """A hidden, word-wrapped label for an inline error sentence, in :data:`ERROR_COLOUR`."""
+    label = QLabel()
+    label.setObjectName("inlineError")
+    label.setWordWrap(True)
+    label.setStyleSheet(f"QLabel#inlineError {{ color: {ERROR_COLOUR}; font-weight: 600; }}")
+    label.hide()
+    return label

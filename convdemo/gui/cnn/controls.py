@@ -36,7 +36,7 @@ from convdemo.core.geometry import shape_text
 from convdemo.core.nn.model import FILTERS_RANGE
 from convdemo.core.nn.visual import image_rgb
 from convdemo.gui.cnn.views import rgb_pixmap
-from convdemo.gui.widgets import combo_box, select_item, spin_box
+from convdemo.gui.widgets import combo_box, inline_error_label, select_item, spin_box
 
 SOURCES = [
     ("builtin-digits", "Built-in digits (MNIST-like)", "60,000 generated handwritten-looking digits 0–9, "
@@ -202,11 +202,7 @@ class NetworkBox(QGroupBox):
         self.table = self._layer_table()
         self.total = QLabel()
         self.total.setToolTip("Every weight and bias the training adjusts.")
-        self.error = QLabel()
-        self.error.setObjectName("inlineError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("QLabel#inlineError { color: #c0392b; font-weight: 600; }")
-        self.error.hide()
+        self.error = inline_error_label()
         icons = self.style()
         self.save_button = QPushButton(icons.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "Save model…")
         self.save_button.setToolTip("Write the network (architecture, classes and weights) to a .npz file.")

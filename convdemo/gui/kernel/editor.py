@@ -43,7 +43,7 @@ from convdemo.core.presets import PresetLibrary
 from convdemo.gui.kernel.grid import KernelGrid
 from convdemo.gui.kernel.history import Document, EditCommand, take_undo_key
 from convdemo.gui.kernel.presets_bar import PresetBar, same_numbers, shown_kernel
-from convdemo.gui.widgets import format_weight, make_button, mute, small_label
+from convdemo.gui.widgets import format_weight, inline_error_label, make_button, mute, small_label
 
 __all__ = ["KernelEditor", "resized"]
 
@@ -206,11 +206,7 @@ class KernelEditor(QWidget):
         self.rotate_button = make_button("Rotate 90°", "Turn the kernel a quarter turn clockwise.", self.rotate)
         self.undo_button = make_button("↶", "", self.undo_stack.undo)  # tooltips: _update_history_buttons
         self.redo_button = make_button("↷", "", self.undo_stack.redo)
-        self.problem_label = QLabel()
-        self.problem_label.setObjectName("inlineError")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("QLabel#inlineError { color: #c0392b; font-weight: 600; }")
-        self.problem_label.hide()
+        self.problem_label = inline_error_label()
         self._lay_out()
         mute(self.sum_label, self.palette())
         self._chain_tab_order()

@@ -20,7 +20,7 @@ from PyQt6.QtWidgets import (
 from convdemo.core.errors import ParameterError
 from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, DISPLAY_MODES, POOLS
 from convdemo.gui.state import AppState
-from convdemo.gui.widgets import combo_box, select_item, spin_box
+from convdemo.gui.widgets import combo_box, inline_error_label, select_item, spin_box
 
 PADDING_CHOICES = [
     ("valid", "valid (none)", "No padding: the kernel stays inside the image, so the output shrinks (Keras 'valid')."),
@@ -78,11 +78,7 @@ class ControlsPanel(QWidget):
                               "How output values are turned into colours.")
         self.heat_map = QCheckBox("heat map")
         self.heat_map.setToolTip("Show one-plane outputs in heat colours (dark → bright yellow) instead of grey.")
-        self.error = QLabel()
-        self.error.setObjectName("inlineError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("QLabel#inlineError { color: #c0392b; font-weight: 600; }")
-        self.error.hide()
+        self.error = inline_error_label()
 
         conv = QFormLayout()
         stride_row = QHBoxLayout()
