@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from convdemo.core.nn.training import Progress
+    from convdemo.core.nn.training import Progress, TrainingConfig
 
 DATA_HELP = ("builtin-digits (default), builtin-shapes, a folder of IDX files, "
              "or a folder of class sub-folders of images")
@@ -105,14 +105,42 @@ class ProgressPrinter:
         self.stream.flush()
 
 
+def _checked_train_options(args: argparse.Namespace) -> TrainingConfig:
+    """Check every option of ``convdemo train`` that can be checked before the data are loaded.
+
+    Returns
+    -------
+    TrainingConfig
+        From ``--epochs``, ``--batch-size``, ``--lr``, ``--optimizer`` and ``--seed``.
+
+    Raises
+    ------
+    ConvdemoError
+        The first option out of range (the layer options are tried on the default
+        28×28 input), or a ``--save`` path that cannot be written.
+    """
+    from convdemo.core.nn import Architecture, TrainingConfig
+    from convdemo.core.nn.io import check_save_path
+
+    config = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                            optimizer=args.optimizer, seed=args.seed)
+    Architecture(filters=args.filters, kernel_size=args.kernel_size, conv_layers=args.conv_layers)
+    if args.save:
+        check_save_path(args.save)
+    return config
+
+
 def run_train(args: argparse.Namespace) -> int:
-    """Handler of ``convdemo train``: load data, train, optionally save, report."""
-    from convdemo.core.nn import Architecture, Model, TrainingConfig, load_training_data, save_model, train
+    """Handler of ``convdemo train``: check the options, load data, train, optionally save, report.
+
+    Every option is checked before anything is loaded or printed; ``--val-split``
+    and the data source are checked by ``load_training_data`` before it loads.
+    """
+    from convdemo.core.nn import Architecture, Model, load_training_data, save_model, train
 
     started = time.perf_counter()
     out = ProgressPrinter(sys.stderr)
-    config = TrainingConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                            optimizer=args.optimizer, seed=args.seed)
+    config = _checked_train_options(args)
     train_set, val_set = load_training_data(args.data, val_split=args.val_split, seed=args.seed, color=args.color)
     architecture = Architecture(input_shape=train_set.input_shape, n_classes=len(train_set.class_names),
                                 filters=args.filters, kernel_size=args.kernel_size, conv_layers=args.conv_layers)

@@ -23,6 +23,7 @@ import io
 import os
 import stat
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -74,25 +75,43 @@ def open_regular(path: str | os.PathLike, *, max_bytes: int, error: type[Convdem
     -------
     binary file object, positioned at the start (the caller closes it)
     """
-    path = Path(path)
+    return open_regular_as(path, max_bytes=max_bytes, kind=kind,
+                           fail=lambda problem: _fail(error, Path(path), problem))
+
+
+def open_regular_as(path: str | os.PathLike, *, max_bytes: int, fail: Callable[[str], ConvdemoError],
+                    kind: str = "file") -> BinaryIO:
+    """:func:`open_regular` for a caller that words its own messages.
+
+    Parameters
+    ----------
+    path, max_bytes, kind
+        As for :func:`open_regular`.
+    fail : callable
+        ``fail(problem)`` returns the error to raise; ``problem`` is the reason
+        alone, e.g. ``'it is a named pipe (FIFO), not a regular file'``.
+
+    Returns
+    -------
+    binary file object, positioned at the start (the caller closes it)
+    """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise _fail(error, path, "the file does not exist") from None
+        raise fail("the file does not exist") from None
     except IsADirectoryError:
-        raise _fail(error, path, "it is a folder, not a file") from None
+        raise fail("it is a folder, not a file") from None
     except PermissionError:
-        raise _fail(error, path, "permission denied") from None
+        raise fail("permission denied") from None
     except OSError as exc:
-        raise _fail(error, path, (exc.strerror or str(exc)).lower()) from None
+        raise fail((exc.strerror or str(exc)).lower()) from None
     try:
         info = os.fstat(fd)
         for test, name in _KINDS:
             if test(info.st_mode):
-                raise _fail(error, path, f"it is {name}, not a regular file")
+                raise fail(f"it is {name}, not a regular file")
         if info.st_size > max_bytes:
-            raise _fail(error, path, f"it is {size_text(info.st_size)}, more than a {kind} can be "
-                                     f"({size_text(max_bytes)} at most)")
+            raise fail(f"it is {size_text(info.st_size)}, more than a {kind} can be ({size_text(max_bytes)} at most)")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
@@ -105,15 +124,17 @@ def read_capped(path: str | os.PathLike, *, max_bytes: int, error: type[Convdemo
                 kind: str = "file") -> bytes:
     """The whole content of a regular file of at most ``max_bytes`` (see :func:`open_regular`).
 
-    Reads at most ``max_bytes + 1`` bytes, so a file that grows while it is read is refused too.
+    Asks for one byte more than the file's size (never more than ``max_bytes + 1``): a file
+    that grows while it is read is refused, and no buffer of the whole cap is set aside.
     """
     with open_regular(path, max_bytes=max_bytes, error=error, kind=kind) as f:
+        size = os.fstat(f.fileno()).st_size
         try:
-            data = f.read(max_bytes + 1)
+            data = f.read(size + 1)
         except OSError as exc:
             raise _fail(error, Path(path), (exc.strerror or str(exc)).lower()) from None
-    if len(data) > max_bytes:
-        raise _fail(error, Path(path), f"it grew past {size_text(max_bytes)} while being read")
+    if len(data) > size:
+        raise _fail(error, Path(path), "it grew while being read")
     return data
 
 

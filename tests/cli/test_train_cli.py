@@ -73,3 +73,29 @@ def test_errors_are_convdemo_errors_with_sentences(tmp_path, idx_folder):
         run(["train", "--data", str(idx_folder), "--filters", "40"])
     with pytest.raises(ConvdemoError, match="Cannot read the model file"):
         run(["evaluate", str(tmp_path / "none.npz")])
+
+
+@pytest.mark.parametrize("options, words", [
+    (["--save", "/missing/dir/m.npz"], "Cannot save the model to /missing/dir/m.npz: the folder /missing/dir does "
+                                       "not exist"),
+    (["--save", "m.json"], "the file name must end in .npz"),
+    (["--seed", "-1"], "seed must be a whole number from 0 to 4294967295, not -1"),
+    (["--filters", "0"], "filters must be between 1 and 32, not 0"),
+    (["--epochs", "0"], "epochs must be at least 1"),
+    (["--lr", "inf"], "learning rate must be a positive number, not inf"),
+])
+def test_options_are_checked_before_the_data_are_loaded(monkeypatch, capsys, options, words):
+    def never(*args, **kwargs):
+        raise AssertionError("the data were loaded before the options were checked")
+
+    monkeypatch.setattr("convdemo.core.nn.load_training_data", never)
+    with pytest.raises(ConvdemoError, match=words):
+        run(["train", *options])
+    assert capsys.readouterr().err == ""  # no progress line before the error
+
+
+def test_evaluate_checks_its_seed(tmp_path, idx_folder):
+    model_path = tmp_path / "m.npz"
+    run(["train", "--data", str(idx_folder), "--epochs", "1", "--filters", "1", "--save", str(model_path)])
+    with pytest.raises(ConvdemoError, match="seed must be a whole number from 0 to 4294967295, not -3"):
+        run(["evaluate", str(model_path), "--seed", "-3"])

@@ -8,6 +8,9 @@ import numpy as np
 
 from convdemo.core.errors import DataError, ParameterError
 
+MAX_SEED = 2**32 - 1
+"""Seeds are whole numbers from 0 to this (32 bits), the same in the command line and the window."""
+
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
@@ -62,6 +65,18 @@ def check_classes(dataset: Dataset, source: str) -> Dataset:
     return dataset
 
 
+def check_seed(seed: int) -> None:
+    """Raise ParameterError unless ``seed`` is a whole number from 0 to :data:`MAX_SEED`."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise ParameterError(f"The seed must be a whole number from 0 to {MAX_SEED}, not {seed}.")
+
+
+def check_val_fraction(val_fraction: float) -> None:
+    """Raise ParameterError unless ``val_fraction`` lies in [0, 1) (NaN does not)."""
+    if not 0 <= val_fraction < 1:
+        raise ParameterError(f"The validation split must be at least 0 and below 1, not {val_fraction}.")
+
+
 def split(dataset: Dataset, val_fraction: float, *, seed: int = 0) -> tuple[Dataset, Dataset | None]:
     """Hold out a random ``val_fraction`` of the samples for validation.
 
@@ -78,8 +93,7 @@ def split(dataset: Dataset, val_fraction: float, *, seed: int = 0) -> tuple[Data
     train : Dataset
     val : Dataset or None
     """
-    if not 0 <= val_fraction < 1:
-        raise ParameterError(f"The validation split must be at least 0 and below 1, not {val_fraction}.")
+    check_val_fraction(val_fraction)
     if val_fraction == 0:
         return dataset, None
     n_val = max(1, int(round(len(dataset) * val_fraction)))

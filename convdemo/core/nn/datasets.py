@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from convdemo.core.errors import DataError
-from convdemo.core.nn.data import Dataset, split
+from convdemo.core.nn.data import Dataset, check_seed, check_val_fraction, split
 from convdemo.core.nn.digits import make_digits
 from convdemo.core.nn.folder import load_image_folder
 from convdemo.core.nn.idx import is_idx_folder, load_idx_folder
@@ -50,7 +50,17 @@ def load_training_data(source: str | os.PathLike, *, val_split: float = 0.1, see
     train : Dataset
     val : Dataset or None
         None when ``val_split`` is 0 and no test split exists.
+
+    Raises
+    ------
+    ParameterError
+        ``val_split`` outside [0, 1) or ``seed`` outside 0…:data:`~.data.MAX_SEED`,
+        found before anything is loaded.
+    DataError
+        The source cannot be used (see :mod:`.idx` and :mod:`.folder`).
     """
+    check_val_fraction(val_split)
+    check_seed(seed)
     source = str(source)
     if source in GENERATORS:
         data = GENERATORS[source](size or BUILTIN_SIZES[source], seed=seed)
@@ -81,7 +91,13 @@ def load_test_data(source: str | os.PathLike, *, seed: int = 0, size: int | None
     Returns
     -------
     Dataset
+
+    Raises
+    ------
+    ParameterError, DataError
+        As for :func:`load_training_data`.
     """
+    check_seed(seed)
     source = str(source)
     if source in GENERATORS:
         return GENERATORS[source](size or TEST_SIZE, seed=(seed, 1))

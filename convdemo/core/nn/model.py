@@ -29,6 +29,12 @@ from convdemo.core.nn.layers import (
 FILTERS_RANGE = (1, 32)
 KERNEL_SIZES = (3, 5)
 CONV_LAYERS = (1, 2)
+MAX_INPUT_SIDE = 256
+"""The largest image side a model takes. Predicting a pass of 256×256×3 images with
+32 filters holds about 1.2 GB; 512×512 would hold 4.8 GB."""
+MAX_CLASSES = 100
+"""The most classes a model tells apart; with the largest input the dense layer then
+has 52 million weights (200 MB as float32)."""
 PASS_SIZE = 64
 """Images per pass through the network. Larger batches are split: their
 working set (about 10 MB per 64 images with two conv blocks) then stays in
@@ -43,9 +49,9 @@ class Architecture:
     Parameters
     ----------
     input_shape : (H, W, C)
-        C is 1 (grey) or 3 (colour).
+        H and W at most :data:`MAX_INPUT_SIDE`; C is 1 (grey) or 3 (colour).
     n_classes : int
-        At least 2.
+        2 to :data:`MAX_CLASSES`.
     filters : int
         Filters per convolution, 1–32.
     kernel_size : int
@@ -67,6 +73,9 @@ class Architecture:
         h, w, c = self.input_shape if len(self.input_shape) == 3 else (0, 0, 0)
         if h < 1 or w < 1 or c not in (1, 3):
             raise ParameterError(f"The input shape must be (height, width, 1 or 3 channels), not {self.input_shape}.")
+        if max(h, w) > MAX_INPUT_SIDE:
+            raise ParameterError(f"The input is {h}×{w} pixels, larger than the {MAX_INPUT_SIDE}×{MAX_INPUT_SIDE} "
+                                 "a model can take.")
         if not FILTERS_RANGE[0] <= self.filters <= FILTERS_RANGE[1]:
             raise ParameterError(f"The number of filters must be between {FILTERS_RANGE[0]} and "
                                  f"{FILTERS_RANGE[1]}, not {self.filters}.")
@@ -78,6 +87,8 @@ class Architecture:
             raise ParameterError(f"Padding must be 'valid' or 'same', not {self.padding!r}.")
         if self.n_classes < 2:
             raise ParameterError(f"A classifier needs at least 2 classes, not {self.n_classes}.")
+        if self.n_classes > MAX_CLASSES:
+            raise ParameterError(f"A model tells at most {MAX_CLASSES} classes apart, not {self.n_classes}.")
         size = min(h, w)
         for _ in range(self.conv_layers):
             size = (size - self.kernel_size + 1 if self.padding == "valid" else size) // 2
@@ -184,6 +195,11 @@ class Model:
     def parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(value, gradient) array pairs for an optimiser, in layer order."""
         return [(layer.params[k], layer.grads[k]) for layer in self.layers for k in layer.params]
+
+    def weight_shapes(self) -> dict[str, tuple[int, ...]]:
+        """The shape of every parameter, keyed like :meth:`get_weights` (nothing is copied)."""
+        return {f"{name}.{key}": value.shape
+                for name, layer in zip(self.names, self.layers) for key, value in layer.params.items()}
 
     def get_weights(self) -> dict[str, np.ndarray]:
         """Copies of every parameter, keyed ``'<layer name>.<param>'`` (e.g. ``'conv1.weight'``)."""

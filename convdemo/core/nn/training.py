@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convdemo.core.errors import ConvdemoError, ParameterError
-from convdemo.core.nn.data import Dataset
+from convdemo.core.nn.data import Dataset, check_seed
 from convdemo.core.nn.evaluate import evaluate
 from convdemo.core.nn.model import Model
 from convdemo.core.nn.optim import OPTIMIZERS, make_optimizer
@@ -45,7 +45,8 @@ class TrainingConfig:
     optimizer : {'adam', 'sgd'}
         Adam, or SGD with momentum 0.9.
     seed : int
-        Seeds the shuffling (the model's initial weights have their own seed).
+        Seeds the shuffling (the model's initial weights have their own seed);
+        0 to :data:`~.data.MAX_SEED`.
     """
 
     epochs: int = 3
@@ -63,6 +64,7 @@ class TrainingConfig:
             raise ParameterError(f"The learning rate must be a positive number, not {self.lr}.")
         if self.optimizer not in OPTIMIZERS:
             raise ParameterError(f"Unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+        check_seed(self.seed)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Data sources: the generators, IDX folders and photo folders written by the tests, and their errors."""
 
 import gzip
+import os
 
 import numpy as np
 import pytest
@@ -207,4 +208,130 @@ def test_unreadable_photo_names_the_file(tmp_path):
     write_photos(tmp_path, "bags", (0, 0, 255))
     (tmp_path / "bags" / "broken.jpg").write_bytes(b"this is not a jpeg")
     with pytest.raises(DataError, match="broken.jpg"):
+        load_training_data(tmp_path)
+
+
+# --- hostile IDX files and photo folders: a sentence, never a hang or a huge allocation ----------
+
+
+def idx_header(shape, type_code: int = 0x08) -> bytes:
+    return bytes([0, 0, type_code, len(shape)]) + np.array(shape, ">u4").tobytes()
+
+
+def test_sizes_are_worked_out_without_wrapping_around(tmp_path):
+    path = tmp_path / "wrap-idx4-ubyte"
+    path.write_bytes(idx_header((65536,) * 4))  # 2**64 values: 0 in 64-bit integer arithmetic
+    with pytest.raises(DataError, match="header \\(65536×65536×65536×65536\\) that describes "
+                                        "18,446,744,073,709,551,616 values, more than an IDX file can hold"):
+        read_idx(path)
+    path.write_bytes(idx_header((65536, 65536)) + bytes(10))  # 2**32 values: 0 in 32-bit arithmetic
+    with pytest.raises(DataError, match="describes 4,294,967,296 values"):
+        read_idx(path)
+
+
+@pytest.mark.parametrize("header, words", [
+    (idx_header((3, 0, 28)), "has a size of 0 in its header \\(3×0×28\\)"),
+    (bytes([0, 0, 8, 0]), "says it has 0 dimensions; an IDX file of images or labels has 1 to 4"),
+    (idx_header((1,) * 5), "says it has 5 dimensions"),
+    (bytes([0, 0, 8, 3, 0, 0]), "is truncated: its header is incomplete"),
+    (bytes([0, 0, 0x07, 1]) + bytes(8), "is not an IDX file \\(wrong magic number 00000701\\)"),
+])
+def test_impossible_headers_are_refused(tmp_path, header, words):
+    path = tmp_path / "x-idx3-ubyte"
+    path.write_bytes(header)
+    with pytest.raises(DataError, match=words):
+        read_idx(path)
+
+
+def test_idx_files_must_be_regular_files(tmp_path):
+    images, labels = small_mnist(20)
+    write_split(tmp_path, "train", images, labels)
+    (tmp_path / "train-images-idx3-ubyte").unlink()
+    os.mkfifo(tmp_path / "train-images-idx3-ubyte")
+    with pytest.raises(DataError, match="cannot read '.*train-images-idx3-ubyte': it is a named pipe \\(FIFO\\)"):
+        load_training_data(tmp_path)
+    (tmp_path / "train-images-idx3-ubyte").unlink()
+    (tmp_path / "train-images-idx3-ubyte").symlink_to("/dev/zero")
+    with pytest.raises(DataError, match="it is a character device, not a regular file"):
+        load_training_data(tmp_path)
+
+
+def test_idx_files_larger_than_the_cap_are_refused_unread(tmp_path, monkeypatch):
+    images, labels = small_mnist(20)
+    write_split(tmp_path, "train", images, labels)
+    monkeypatch.setattr("convdemo.core.nn.idx.MAX_IDX_BYTES", 1000)
+    with pytest.raises(DataError, match="train-images-idx3-ubyte': it is 15.3 kB, more than a file of IDX data can be "
+                                        "\\(1000 bytes at most\\)"):
+        load_training_data(tmp_path)
+
+
+def test_corrupt_gzip_data_is_one_sentence(tmp_path):
+    images, labels = small_mnist(20)
+    write_split(tmp_path, "train", images, labels, compress=True)
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    data = bytearray(path.read_bytes())
+    data[-200:-100] = bytes(100)
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz': its gzip data is corrupt"):
+        load_training_data(tmp_path)
+    path.write_bytes(idx_bytes(images))  # not gzip at all
+    with pytest.raises(DataError, match="its gzip data is corrupt .*incorrect header check"):
+        load_training_data(tmp_path)
+
+
+def test_gzip_bombs_stop_at_the_size_their_header_gives(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(idx_header((10, 28, 28)) + bytes(8 << 20), compresslevel=1))
+    with pytest.raises(DataError, match="it decompresses to more than 7.67 kB, more than a file of 10×28×28 values "
+                                        "can be"):
+        read_idx(path)
+    path.write_bytes(gzip.compress(bytes(8 << 20), compresslevel=1))
+    with pytest.raises(DataError, match="is not an IDX file \\(wrong magic number 00000000\\)"):
+        read_idx(path)
+
+
+@pytest.mark.parametrize("label", [100, -1])
+def test_labels_must_lie_in_the_class_range(tmp_path, label):
+    images, labels = small_mnist(20)
+    labels = labels.astype(np.int16)
+    labels[3] = label
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(idx_bytes(images))
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(idx_bytes(labels, 0x0B))
+    with pytest.raises(DataError, match=f"train-labels-idx1-ubyte has the label {label}; labels must be whole "
+                                        "numbers from 0 to 99"):
+        load_training_data(tmp_path)
+
+
+def test_seed_and_validation_split_are_checked_before_loading(tmp_path):
+    with pytest.raises(ParameterError, match="seed must be a whole number from 0 to 4294967295, not -1"):
+        load_training_data(tmp_path / "not-even-looked-at", seed=-1)
+    with pytest.raises(ParameterError, match="seed must be a whole number"):
+        load_test_data("builtin-digits", seed=2**32)
+    with pytest.raises(ParameterError, match="validation split must be at least 0 and below 1, not nan"):
+        load_training_data(tmp_path / "not-even-looked-at", val_split=float("nan"))
+
+
+@pytest.mark.parametrize("make, words", [
+    (os.mkfifo, "it is a named pipe \\(FIFO\\), not a regular file"),
+    (lambda path: path.symlink_to("/dev/zero"), "it is a character device, not a regular file"),
+    (lambda path: path.mkdir(), "it is a folder, not a regular file"),
+])
+def test_photo_entries_that_are_not_regular_files_stop_loading_with_their_name(tmp_path, make, words):
+    write_photos(tmp_path, "shoes", (255, 0, 0))
+    write_photos(tmp_path, "bags", (0, 0, 255))
+    make(tmp_path / "bags" / "odd.png")
+    with pytest.raises(DataError, match=f"'odd.png': {words} \\(in .*bags\\)"):
+        load_training_data(tmp_path)
+
+
+def test_photo_folders_have_a_cap_on_files_and_memory(tmp_path, monkeypatch):
+    write_photos(tmp_path, "shoes", (255, 0, 0))
+    write_photos(tmp_path, "bags", (0, 0, 255))
+    monkeypatch.setattr("convdemo.core.nn.folder.MAX_PHOTOS", 5)
+    with pytest.raises(DataError, match="holds more than 5 photos, more than a data set may have"):
+        load_training_data(tmp_path)
+    monkeypatch.setattr("convdemo.core.nn.folder.MAX_PHOTOS", 6)
+    monkeypatch.setattr("convdemo.core.nn.folder.MAX_DATASET_BYTES", 10_000)
+    with pytest.raises(DataError, match="holds 6 photos, which take 18.4 kB as 28×28×1 float32 images, more than "
+                                        "the 9.77 kB a data set may take"):
         load_training_data(tmp_path)
