@@ -15,6 +15,8 @@ d = dilation, s = stride, ``k_eff = d*(k-1) + 1``):
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 from dataclasses import dataclass
 
 from convdemo.core.errors import ParameterError
@@ -22,6 +24,37 @@ from convdemo.core.errors import ParameterError
 PADDING_MODES = ("valid", "same", "full")
 
 Pair = tuple[int, int]
+
+
+MAX_STEP = 1_000_000_000
+"""Largest stride, padding, dilation or pooling size accepted (far more than any image needs).
+
+Geometry is exact integer arithmetic, so larger values would not break it; the cap keeps
+the numbers in messages readable and every size estimate a plain float.
+"""
+
+
+def _whole_number(value, name: str) -> int:
+    """``value`` (an int, a whole float or a numpy integer) as an int, or ParameterError."""
+    if isinstance(value, bool):
+        raise ParameterError(f"{name} must be a whole number, not {value!r}.")
+    try:
+        return operator.index(value)
+    except TypeError:
+        pass
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if not number.is_integer():
+        raise ParameterError(f"{name} must be a whole number, not {value!r}.")
+    return int(number)
+
+
+def _digits_text(n: int) -> str:
+    """``n`` in digits, or how many digits it has when that is too many to read."""
+    text = str(n)
+    return text if len(text) <= 30 else f"a {len(text)}-digit number"
 
 
 def as_pair(value, name: str, *, minimum: int = 1) -> Pair:
@@ -34,23 +67,24 @@ def as_pair(value, name: str, *, minimum: int = 1) -> Pair:
     name : str
         Option name used in the error message.
     minimum : int
-        Smallest allowed value.
+        Smallest allowed value; the largest is :data:`MAX_STEP`.
 
     Returns
     -------
     tuple of int
         ``(rows, cols)``.
     """
-    values = (value, value) if isinstance(value, (int, float)) else tuple(value)
+    values = (value, value) if isinstance(value, numbers.Real) else tuple(value)
     if len(values) != 2:
         raise ParameterError(f"{name} takes one number or two (rows, columns), not {len(values)}.")
     pair = []
     for v in values:
-        if isinstance(v, bool) or not float(v).is_integer():
-            raise ParameterError(f"{name} must be a whole number, not {v!r}.")
-        if int(v) < minimum:
-            raise ParameterError(f"{name} must be at least {minimum}, not {int(v)}.")
-        pair.append(int(v))
+        n = _whole_number(v, name)
+        if n < minimum:
+            raise ParameterError(f"{name} must be at least {minimum}, not {_digits_text(n)}.")
+        if n > MAX_STEP:
+            raise ParameterError(f"{name} must be at most {MAX_STEP}, not {_digits_text(n)}.")
+        pair.append(n)
     return pair[0], pair[1]
 
 
@@ -145,7 +179,7 @@ def plan_axis(n: int, k: int, *, stride: int = 1, dilation: int = 1, padding="va
         p = k_eff - 1
     else:
         p = int(padding)
-    out = math.floor((n + 2 * p - k_eff) / stride) + 1
+    out = (n + 2 * p - k_eff) // stride + 1  # integer floor division: exact for any size
     formula = f"{dil}out = floor(({n} + 2·{p} − {k_eff})/{stride}) + 1 = {out}"
     return AxisPlan(n, k, dilation, stride, p, p, out, formula)
 

@@ -30,8 +30,24 @@ from convdemo.core.geometry import shape_text
 MAX_SIZE = 9
 """Largest kernel side (rows or columns); the smallest is 1."""
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+"""Largest float32 number, about 3.4e38: the engine computes in float32, so no number may go beyond ±this."""
+
+FLOAT32_RANGE = "±3.4e38, the range of the float32 numbers the engine computes with"
+"""How messages name the limit, after 'beyond'."""
+
+
+def number_text(value: float) -> str:
+    """A number as messages show it: ``1e39``, ``3.4e38``, ``1e-300``, ``0.5``, ``-2``.
+
+    >>> number_text(1e39), number_text(2.5e-39), number_text(-2.0)
+    ('1e39', '2.5e-39', '-2')
+    """
+    return f"{value:.3g}".replace("e+", "e")
+
+
 # --------------------------------------------------------------------------
-# Validation shared by Kernel and read_preset
+# Validation shared by Kernel, read_preset and Settings
 # --------------------------------------------------------------------------
 
 
@@ -46,25 +62,43 @@ def _weights_problem(weights: np.ndarray) -> str | None:
         return f"is {kh}×{kw}, but each side must be 1 to {MAX_SIZE}"
     if not np.isfinite(weights).all():
         return "holds NaN or infinity, but every weight must be a finite number"
+    largest = weights.flat[np.abs(weights).argmax()]
+    if abs(largest) > FLOAT32_MAX:
+        return f"holds {number_text(largest)}, beyond {FLOAT32_RANGE}"
     return None
 
 
-def _divisor_problem(divisor: float) -> str | None:
-    if np.isfinite(divisor) and divisor != 0:
-        return None
-    return f"is {divisor:g}, but it must be a finite number other than 0"
+def divisor_problem(divisor: float) -> str | None:
+    """What is wrong with a divisor, if anything: 0, not finite, or beyond float32 either way.
+
+    ``1 / divisor`` must be a float32 number too, so the divisor's size must be at least
+    ``1 / FLOAT32_MAX`` (about 2.9e-39).
+    """
+    if not np.isfinite(divisor) or divisor == 0:
+        return f"is {divisor:g}, but it must be a finite number other than 0"
+    if abs(divisor) > FLOAT32_MAX:
+        return f"is {number_text(divisor)}, beyond {FLOAT32_RANGE}"
+    if abs(divisor) < 1 / FLOAT32_MAX:
+        return (f"is {number_text(divisor)}, so close to 0 that dividing by it goes beyond {FLOAT32_RANGE}; "
+                f"use a divisor of at least {number_text(1 / FLOAT32_MAX)} in size")
+    return None
 
 
-def _bias_problem(bias: float) -> str | None:
-    return None if np.isfinite(bias) else f"is {bias:g}, but it must be a finite number"
+def bias_problem(bias: float) -> str | None:
+    """What is wrong with a bias, if anything: not finite, or beyond float32."""
+    if not np.isfinite(bias):
+        return f"is {bias:g}, but it must be a finite number"
+    if abs(bias) > FLOAT32_MAX:
+        return f"is {number_text(bias)}, beyond {FLOAT32_RANGE}"
+    return None
 
 
 def _first_problem(weights: np.ndarray, divisor: float, bias: float) -> tuple[str, str] | None:
     """The first invalid field as ``(field, problem)``, or None if all are valid."""
     checks = (
         ("weights", _weights_problem(weights)),
-        ("divisor", _divisor_problem(divisor)),
-        ("bias", _bias_problem(bias)),
+        ("divisor", divisor_problem(divisor)),
+        ("bias", bias_problem(bias)),
     )
     return next(((name, problem) for name, problem in checks if problem), None)
 
@@ -87,16 +121,18 @@ class Kernel:
     Parameters
     ----------
     weights : array_like of shape (kh, kw) or (3, kh, kw)
-        Finite weights, 1 ≤ kh, kw ≤ 9. Three planes are the R, G and B kernels
-        of the ``rgb-sum`` channel mode. Stored as a read-only float64 copy.
+        Weights within float32's range (``|w| ≤`` :data:`FLOAT32_MAX`), 1 ≤ kh, kw ≤ 9.
+        Three planes are the R, G and B kernels of the ``rgb-sum`` channel mode.
+        Stored as a read-only float64 copy.
     name : str
         Non-blank name; the key in a :class:`PresetLibrary`.
     description : str
         One or two sentences shown to the learner.
     divisor : float
-        Finite, non-zero; the sum is divided by it.
+        The sum is divided by it: its size is between ``1 / FLOAT32_MAX`` (about 2.9e-39)
+        and ``FLOAT32_MAX`` (about 3.4e38), so it and its reciprocal are float32 numbers.
     bias : float
-        Finite; added after dividing.
+        Added after dividing; ``|bias| ≤ FLOAT32_MAX``.
     extra : Mapping
         Unknown keys of the preset file, kept for re-saving (JSON data).
     source : Path or None

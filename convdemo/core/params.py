@@ -8,10 +8,12 @@ each one, raising :class:`ParameterError` with a sentence a user can act on.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from convdemo.core.errors import ParameterError
 from convdemo.core.geometry import Pair, as_pair, normalise_padding
+from convdemo.core.kernels import bias_problem, divisor_problem
 from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, POOLS, choose
 
 STAGES = ("conv", "activation", "pool")
@@ -24,6 +26,15 @@ def _finite(value, name: str) -> float:
         raise ParameterError(f"{name} must be a number, not {value!r}.") from None
     if not math.isfinite(number):
         raise ParameterError(f"{name} must be a finite number, not {value!r}.")
+    return number
+
+
+def _float32_number(value, name: str, problem: Callable[[float], str | None]) -> float:
+    """``value`` as a finite float that ``problem`` (a check of :mod:`~convdemo.core.kernels`) accepts."""
+    number = _finite(value, name)
+    found = problem(number)
+    if found:
+        raise ParameterError(f"the {name} {found}.")
     return number
 
 
@@ -44,7 +55,8 @@ class Settings:
     flip : bool
         True convolution: rotate the kernel 180° first.
     divisor, bias : float
-        ``out = sum / divisor + bias``.
+        ``out = sum / divisor + bias``; float32 numbers, and so is ``1 / divisor``
+        (see :func:`~convdemo.core.kernels.divisor_problem`).
     channels : str
         A key of :data:`~convdemo.core.modes.CHANNEL_MODES`.
     activation : str
@@ -76,10 +88,8 @@ class Settings:
         fix("border", choose(BORDERS, self.border, "border"))
         fix("dilation", as_pair(self.dilation, "dilation"))
         fix("flip", bool(self.flip))
-        fix("divisor", _finite(self.divisor, "divisor"))
-        if self.divisor == 0:
-            raise ParameterError("divisor must not be 0.")
-        fix("bias", _finite(self.bias, "bias"))
+        fix("divisor", _float32_number(self.divisor, "divisor", divisor_problem))
+        fix("bias", _float32_number(self.bias, "bias", bias_problem))
         fix("channels", choose(CHANNEL_MODES, self.channels, "channels"))
         fix("activation", choose(ACTIVATIONS, self.activation, "activation"))
         fix("pool", choose(POOLS, self.pool, "pool"))

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import platformdirs
 
-from convdemo.core.errors import PresetError
+from convdemo.core.errors import ConvdemoError, PresetError
 from convdemo.core.fileio import atomic_write_text
 from convdemo.core.kernels import (
     Kernel,
@@ -37,6 +37,7 @@ from convdemo.core.kernels import (
     _stack_planes,
 )
 from convdemo.core.resources import shipped_kernels_dir
+from convdemo.core.safe_open import MIB, read_capped
 
 PRESET_FORMAT = "convdemo-kernel"
 PRESET_VERSION = 1
@@ -71,7 +72,8 @@ TEACHING_ORDER = (
 """Shipped preset names in the order a lesson meets them; others sort after, A–Z."""
 
 _KNOWN_KEYS = frozenset({"format", "version", "name", "description", "weights", "divisor", "bias"})
-_MAX_FILE_BYTES = 1 << 20
+MAX_FILE_BYTES = MIB
+"""Largest preset file read (a 3×9×9 kernel with a long description is a few kB)."""
 _RESERVED_STEMS = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{dev}{n}" for dev in ("com", "lpt") for n in range(1, 10)}
 )
@@ -87,14 +89,14 @@ def _field_error(path: Path, key: str, problem: str) -> PresetError:
 
 
 def _load_object(path: Path) -> dict:
-    """The JSON object stored in ``path``, or PresetError saying why not."""
+    """The JSON object stored in ``path``, or PresetError saying why not.
+
+    The file is read with :func:`~convdemo.core.safe_open.read_capped`: a named pipe, a
+    device (a link to ``/dev/zero``) or a file over :data:`MAX_FILE_BYTES` is refused at once.
+    """
+    data = read_capped(path, max_bytes=MAX_FILE_BYTES, error=PresetError, kind="kernel preset")
     try:
-        size = path.stat().st_size
-        if size > _MAX_FILE_BYTES:
-            raise PresetError(f"{path}: the file is {size} bytes, too big to be a kernel preset.")
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise PresetError(f"cannot read {path}: {e.strerror or e}.") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PresetError(f"{path}: the file is not UTF-8 text.") from None
     try:
@@ -283,7 +285,11 @@ def _teaching_key(kernel: Kernel) -> tuple:
 
 
 def _scan(folder: Path) -> tuple[list[Kernel], list[tuple[Path | None, str]]]:
-    """Read every ``*.json`` in ``folder`` (hidden files skipped): kernels and failures."""
+    """Read every ``*.json`` in ``folder`` (hidden files skipped): kernels and failures.
+
+    A file that cannot be used (malformed, a named pipe, a link to a device, too big) is
+    one failure naming its path; it never stops the others from loading.
+    """
     kernels: list[Kernel] = []
     errors: list[tuple[Path | None, str]] = []
     paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
@@ -292,7 +298,7 @@ def _scan(folder: Path) -> tuple[list[Kernel], list[tuple[Path | None, str]]]:
             continue
         try:
             kernels.append(read_preset(path))
-        except PresetError as e:
+        except ConvdemoError as e:
             errors.append((path, str(e)))
     return kernels, errors
 

@@ -2,7 +2,9 @@
 
 import copy
 import json
+import os
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
@@ -249,7 +251,7 @@ def kernels(draw):
         np.array(values).reshape(shape),
         name=draw(st.text(min_size=1).filter(str.strip)),
         description=draw(st.text()),
-        divisor=draw(finite_weights.filter(lambda v: v != 0)),
+        divisor=draw(finite_weights.filter(lambda v: abs(v) >= 1e-38)),  # 1/divisor must be a float32 too
         bias=draw(finite_weights),
         extra=draw(st.dictionaries(st.text().filter(lambda k: k not in KNOWN_KEYS),
                                    st.one_of(st.integers(), st.text(), st.lists(st.booleans())),
@@ -411,7 +413,7 @@ def test_nan_and_infinity_in_json_are_rejected(tmp_path):
     [
         (b"\xff\xfe{}", "the file is not UTF-8 text"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
-        (b" " * (2 << 20), "too big to be a kernel preset"),
+        (b" " * (2 << 20), "more than a kernel preset can be"),
     ],
 )
 def test_unreadable_files(tmp_path, data, message):
@@ -692,3 +694,61 @@ def test_reload_sees_new_files(library, tmp_path):
     assert "new" not in library  # cached
     library.reload()
     assert "new" in library
+
+
+# --------------------------------------------------------------------------
+# float32 range: every number a kernel holds, and the reciprocal of its divisor
+# --------------------------------------------------------------------------
+
+RANGE = "beyond ±3.4e38, the range of the float32 numbers the engine computes with"
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"weights": [[1, 1e39]]}, f"the kernel holds 1e39, {RANGE}."),
+    ({"weights": [[[0]], [[-5e38]], [[1]]]}, f"the kernel holds -5e38, {RANGE}."),
+    ({"divisor": 1e39}, f"the divisor is 1e39, {RANGE}."),
+    ({"divisor": -1e-300}, f"the divisor is -1e-300, so close to 0 that dividing by it goes {RANGE}; "
+                           "use a divisor of at least 2.94e-39 in size."),
+    ({"bias": -1e39}, f"the bias is -1e39, {RANGE}."),
+])
+def test_numbers_beyond_float32_are_refused_naming_them(fields, message):
+    weights = fields.pop("weights", [[1]])
+    with pytest.raises(ParameterError) as caught:
+        Kernel(np.array(weights, dtype=float), **fields)
+    assert str(caught.value) == message
+
+
+def test_the_float32_limits_themselves_are_kernels():
+    biggest = float(np.finfo(np.float32).max)
+    kernel = Kernel([[biggest, -biggest]], divisor=1 / biggest, bias=-biggest)
+    assert kernel.weights.max() == biggest and kernel.divisor == 1 / biggest
+
+
+def test_typed_weights_beyond_float32_are_refused_by_the_kernel_naming_the_value():
+    weights = parse_weights("1 2; 3 1e39")  # the text is read; the kernel decides
+    with pytest.raises(ParameterError, match=r"^the kernel holds 1e39, beyond ±3\.4e38"):
+        Kernel.from_array(weights)
+
+
+def test_a_preset_file_beyond_float32_names_its_field(tmp_path):
+    path = write_doc(tmp_path / "huge.json", preset_doc(weights=[[1, 2e38], [-4e38, 0]]))
+    with pytest.raises(PresetError, match=rf"^{re.escape(str(path))}: 'weights' holds -4e38, beyond ±3\.4e38"):
+        read_preset(path)
+    path = write_doc(tmp_path / "tiny.json", preset_doc(divisor=1e-40))
+    with pytest.raises(PresetError, match=r"'divisor' is 1e-40, so close to 0"):
+        read_preset(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_or_device_in_the_library_is_one_error_and_the_others_load(library, tmp_path):
+    user = tmp_path / "user"
+    user.mkdir()
+    write_doc(user / "mine.json", preset_doc(name="mine"))
+    os.mkfifo(user / "pipe.json")
+    (user / "zero.json").symlink_to("/dev/zero")
+    assert library.is_user("mine") and "identity" in library
+    errors = dict(library.errors)
+    assert errors == {
+        user / "pipe.json": f"cannot read {str(user / 'pipe.json')!r}: it is a named pipe (FIFO), not a regular file.",
+        user / "zero.json": f"cannot read {str(user / 'zero.json')!r}: it is a character device, not a regular file.",
+    }
