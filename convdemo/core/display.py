@@ -10,18 +10,25 @@ Modes (:data:`convdemo.core.modes.DISPLAY_MODES`):
 * ``auto``: ``diverging`` when any value is negative, else ``clip``, so signed
   outputs are never silently clipped.
 
+Clipping is never silent either: every :class:`DisplayImage` carries the real
+range of its values and whether values beyond either end were cut
+(:attr:`DisplayImage.clipped_high`: an ``rgb-sum`` blur reaching 690 in ``clip``),
+so the colour bar and the window can say so.
+
 Single-plane arrays become grey, or a heat map (black → purple → orange →
 yellow) with ``heat=True``, or the diverging map; (H, W, 3) arrays stay colour.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from convdemo.core.errors import ParameterError
 from convdemo.core.modes import DISPLAY_MODES
+from convdemo.core.numbers import format_number
 
 # Blue → white → red, sampled at 0, 0.25, 0.5, 0.75, 1 (negative → positive).
 _DIVERGING_STOPS = np.array(
@@ -39,9 +46,12 @@ class DisplayImage:
     mode : str
         The mode actually used ('auto' resolved).
     low, high : float
-        Values shown at the two ends of the colour bar.
+        Values shown in the two end colours of the map (black and white for grey).
     colours : {'grey', 'heat', 'diverging', 'rgb'}
         The colour map the bar should show ('rgb' for three-plane pictures).
+    data_min, data_max : float
+        The smallest and largest value of the array (of ``|v|`` in 'abs', which
+        shows magnitudes); NaN (the default) means ``low`` and ``high``.
     """
 
     rgb: np.ndarray
@@ -49,11 +59,53 @@ class DisplayImage:
     low: float
     high: float
     colours: str = "grey"
+    data_min: float = math.nan
+    data_max: float = math.nan
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.data_min):
+            object.__setattr__(self, "data_min", self.low)
+        if math.isnan(self.data_max):
+            object.__setattr__(self, "data_max", self.high)
+
+    @property
+    def _tolerance(self) -> float:
+        """Half a step of the 256-level map: values closer than this to an end are not clipped."""
+        return 0.5 * (self.high - self.low) / 255
+
+    @property
+    def clipped_low(self) -> bool:
+        """Some values are below ``low``, and look as if they were ``low``."""
+        return self.data_min < self.low - self._tolerance
+
+    @property
+    def clipped_high(self) -> bool:
+        """Some values are above ``high``, and look as if they were ``high``."""
+        return self.data_max > self.high + self._tolerance
+
+    @property
+    def _cut_ends(self) -> str:
+        """The ends values were cut at: ``'255'``, ``'0 and 255'``, or ``''``."""
+        ends = ((self.low, self.clipped_low), (self.high, self.clipped_high))
+        return " and ".join(format_number(end) for end, cut in ends if cut)
+
+    @property
+    def clipping(self) -> str:
+        """What was clipped, as a short note (``'values 0 … 690: clipped at 255'``), or ``''``."""
+        if not self._cut_ends:
+            return ""
+        what = "|v|" if self.mode == "abs" else "values"
+        return f"{what} {format_number(self.data_min)} … {format_number(self.data_max)}: clipped at {self._cut_ends}"
 
     @property
     def legend(self) -> str:
-        """One line for a colour bar or a status bar."""
-        return f"{self.mode}: {self.low:.4g} … {self.high:.4g}"
+        """One line for a colour bar's tooltip or a status bar: the values, and how their colours were chosen."""
+        text = f"{self.mode}: {format_number(self.data_min)} … {format_number(self.data_max)}"
+        if self._cut_ends:
+            return f"{text} (clipped at {self._cut_ends})"
+        if (self.data_min, self.data_max) != (self.low, self.high):
+            return f"{text} (colours for {format_number(self.low)} … {format_number(self.high)})"
+        return text
 
 
 def resolve_mode(array: np.ndarray, mode: str) -> str:
@@ -126,30 +178,41 @@ def to_display(array, mode: str = "auto", *, heat: bool = False) -> DisplayImage
 
     >>> picture = to_display(np.array([[-50.0, 0.0], [25.0, 50.0]]))
     >>> picture.mode, picture.legend
-    ('diverging', 'diverging: -50 … 50')
+    ('diverging', 'diverging: −50 … 50')
     >>> picture.rgb[:, :, 0].tolist()
     [[33, 247], [244, 178]]
-    >>> to_display(np.array([[-20.0, 100.0], [300.0, 255.0]]), "clip").rgb[:, :, 0].tolist()
+    >>> clipped = to_display(np.array([[-20.0, 100.0], [690.0, 255.0]]), "clip")
+    >>> clipped.rgb[:, :, 0].tolist()
     [[0, 100], [255, 255]]
+
+    Clipping is never silent: the picture knows the real range and which ends were cut.
+
+    >>> clipped.clipped_low, clipped.clipped_high, clipped.legend
+    (True, True, 'clip: −20 … 690 (clipped at 0 and 255)')
+    >>> to_display(np.array([[0.0, 690.0]])).clipping
+    'values 0 … 690: clipped at 255'
     """
     a = np.asarray(array, dtype=np.float32)
     mode = resolve_mode(a, mode)
+    lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
     if mode == "clip":
         out, low, high = _to_uint8(a), 0.0, 255.0
     elif mode == "abs":
-        out, low, high = _to_uint8(np.abs(a)), 0.0, 255.0
+        magnitudes = np.abs(a)
+        out, low, high = _to_uint8(magnitudes), 0.0, 255.0
+        lo, hi = (float(magnitudes.min()), float(magnitudes.max())) if a.size else (0.0, 0.0)
     elif mode == "stretch":
-        low, high = (float(a.min()), float(a.max())) if a.size else (0.0, 1.0)
+        low, high = lo, hi
         span = high - low if high > low else 1.0
         out = _to_uint8((a - low) * (255.0 / span))
     else:
-        m = float(np.abs(a).max()) if a.size else 0.0
-        m = m if m > 0 else 1.0
+        m = max(-lo, hi) or 1.0
         low, high = -m, m
         if a.ndim == 2:
-            return DisplayImage(_diverging_lookup(a, m), mode, low, high, "diverging")
+            return DisplayImage(_diverging_lookup(a, m), mode, low, high, "diverging", lo, hi)
         out = _to_uint8(128.0 + a * (127.0 / m))
     if out.ndim == 3:
-        return DisplayImage(np.ascontiguousarray(out), mode, low, high, "rgb")
+        return DisplayImage(np.ascontiguousarray(out), mode, low, high, "rgb", lo, hi)
     lut = HEAT_LUT if heat else _GREY_LUT
-    return DisplayImage(np.take(lut, out, axis=0), mode, low, high, "heat" if heat else "grey")
+    return DisplayImage(np.take(lut, out, axis=0), mode, low, high, "heat" if heat else "grey", lo, hi)
+

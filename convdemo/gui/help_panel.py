@@ -11,13 +11,22 @@ the products and the sum.</p>
 <p><b>What kernels do.</b> A 3×3 kernel of 0.1s averages the neighbourhood: it <i>blurs</i>.
 A 1 in the centre and 0 elsewhere copies the image (<i>identity</i>); a 2 in the centre
 <i>brightens</i>. A 1 in the centre and −1 just above it subtracts each pixel's upper neighbour,
-so only places where the brightness changes survive: it <i>finds edges</i>. Negative results are
-shown in blue, positive in red.</p>
+so only places where the brightness changes survive: it <i>finds edges</i>.</p>
+<p><b>Reading the colours.</b> The input is grey: 0 is black, 255 white. An output of one plane
+uses the <i>heat map</i> by default: black for 0, then purple, orange and yellow for 255 (untick
+<i>heat map</i> for grey). As soon as an output has negative values, it switches to a
+blue–white–red map: white is 0, blue negative, red positive, and the deeper the colour the
+larger the value. A three-plane output ('per channel') stays in colour. The colour bar under
+each picture spans the real smallest and largest value. Values beyond 0…255 cannot get
+brighter than the end colour: the bar shows them as a hatched end, and a note under the title
+says so, with a link to <i>stretch</i> (smallest value black, largest white).</p>
 <p><b>Stride.</b> How far the kernel jumps between positions. Stride 2 skips every other pixel,
 so the output is about half as wide and high (and fine patterns can turn into false ones).</p>
 <p><b>Padding.</b> Without padding ('valid') the kernel must stay inside the image, so a 3×3 kernel
 turns 28×28 into 26×26. 'same' adds a border of (usually zero) cells so the size is kept
-(divided by the stride). The titles show the formula with the actual numbers.</p>
+(divided by the stride). The input view draws the added cells around the image, dimmed and
+outside a dashed line, filled as the <i>border fill</i> says: zeros, or copies of pixels near the
+edge. The titles show the formula with the actual numbers.</p>
 <p><b>Dilation</b> spreads the kernel's taps apart: a 3×3 kernel with dilation 2 looks at 5×5 pixels.</p>
 <p><b>Pooling.</b> 2×2 max pooling keeps the largest value of each 2×2 block and halves the size:
 the strongest response survives, its exact position matters less.</p>

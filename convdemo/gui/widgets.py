@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PyQt6.QtCore import QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPalette
+from PyQt6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPalette
 from PyQt6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
 )
 
 from convdemo.core.display import HEAT_LUT, DisplayImage, diverging_colours
+from convdemo.core.numbers import format_compact, format_number
 
 ERROR_COLOUR = "#c0392b"
 """Text of inline error sentences (readable on light and dark panels)."""
@@ -29,18 +30,22 @@ PINNED = QColor(0, 200, 255)
 
 
 def format_value(value: float) -> str:
-    """A pixel value in at most about 5 characters."""
-    if value == 0:
-        return "0"
-    if abs(value) >= 1000 or abs(value) < 0.01:
-        return f"{value:.0e}".replace("e+0", "e").replace("e-0", "e-")
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+    """A pixel value as every view writes it (:func:`~convdemo.core.numbers.format_number`): ``2550``, ``−0.002``."""
+    return format_number(value)
 
 
 class ColourBar(QWidget):
-    """A thin gradient with the values at its ends (and zero for diverging maps)."""
+    """The colour map of a picture, from its smallest to its largest value.
+
+    The gradient shows only the part of the map the values use, its ends
+    labelled with the real minimum and maximum (and zero for diverging maps).
+    Values beyond the map's ends, clipped to its end colour, get a hatched
+    end-cap labelled with the real extreme, the map's end written where the cap
+    starts: ``0`` … ``255`` then, under the hatching, ``690``.
+    """
+
+    CAP_SHARE = 0.2
+    """Share of the bar's width an end-cap of clipped values takes (at least its label's width)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -51,55 +56,103 @@ class ColourBar(QWidget):
     def set_picture(self, picture: DisplayImage | None) -> None:
         """Show the legend of ``picture``."""
         self.picture = picture
-        self.setToolTip(picture.legend if picture else "")
+        tip = picture.legend if picture else ""
+        if picture is not None and picture.clipping:
+            tip += "\nHatched ends: values beyond the colour map's end, all shown in its end colour."
+        self.setToolTip(tip)
         self.update()
 
-    def _colour_at(self, t: float) -> tuple[int, int, int]:
-        """Colour of the bar at ``t`` in [0, 1] for the picture's colour map."""
+    def labels(self) -> dict[str, str]:
+        """The numbers under the bar: 'left' and 'right' (the real extremes), 'low' and 'high'
+        (a clipped map end, where its cap starts) and 'zero' (diverging maps)."""
+        p = self.picture
+        texts = {"left": format_number(p.data_min), "right": format_number(p.data_max)}
+        if p.clipped_low:
+            texts["low"] = format_number(p.low)
+        if p.clipped_high:
+            texts["high"] = format_number(p.high)
+        if p.mode == "diverging" and p.data_min < 0 < p.data_max:
+            texts["zero"] = "0"
+        return texts
+
+    def _t(self, value: float) -> float:
+        """Position of ``value`` on the picture's colour map, 0 … 1."""
+        p = self.picture
+        return min(max((value - p.low) / (p.high - p.low), 0.0), 1.0) if p.high > p.low else 0.0
+
+    def _colour_at(self, t: float) -> QColor:
+        """Colour of the map at ``t`` in [0, 1]."""
         if self.picture.colours == "diverging":
-            return tuple(diverging_colours(np.array([t]))[0])
+            return QColor(*diverging_colours(np.array([t]))[0].tolist())
         if self.picture.colours == "heat":
-            return tuple(HEAT_LUT[int(round(t * 255))])
+            return QColor(*HEAT_LUT[int(round(t * 255))].tolist())
         level = int(round(t * 255))
-        return level, level, level
+        return QColor(level, level, level)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.picture is None:
             return
         p = QPainter(self)
-        bar = QRectF(4, 2, self.width() - 8, 10)
-        gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        for t in np.linspace(0, 1, 9):
-            r, g, b = self._colour_at(float(t))
-            gradient.setColorAt(float(t), QColor(int(r), int(g), int(b)))
-        p.fillRect(bar, gradient)
-        p.setPen(self.palette().windowText().color())
         font = QFont(self.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
         p.setFont(font)
-        text = QRectF(4, 13, self.width() - 8, 16)
-        p.drawText(text, Qt.AlignmentFlag.AlignLeft, format_value(self.picture.low))
-        p.drawText(text, Qt.AlignmentFlag.AlignRight, format_value(self.picture.high))
-        if self.picture.mode == "diverging":
-            p.drawText(text, Qt.AlignmentFlag.AlignHCenter, "0")
+        bar = QRectF(4, 2, self.width() - 8, 10)
+        labels = self.labels()
+        ramp = self._ramp_rect(bar, labels, p)
+        lo, hi = max(self.picture.data_min, self.picture.low), min(self.picture.data_max, self.picture.high)
+        gradient = QLinearGradient(ramp.topLeft(), ramp.topRight())
+        for share in np.linspace(0, 1, 9):
+            gradient.setColorAt(float(share), self._colour_at(self._t(lo + float(share) * (hi - lo))))
+        p.fillRect(ramp, gradient)
+        if ramp.left() > bar.left():
+            self._paint_cap(p, QRectF(bar.topLeft(), ramp.bottomLeft()), 0.0)
+        if ramp.right() < bar.right():
+            self._paint_cap(p, QRectF(ramp.topRight(), bar.bottomRight()), 1.0)
+        zero = ramp.left() + ramp.width() * (0 - lo) / (hi - lo) if hi > lo else ramp.center().x()
+        self._paint_labels(p, labels, {"left": bar.left(), "low": ramp.left(), "zero": zero,
+                                       "high": ramp.right(), "right": bar.right()})
         p.end()
+
+    def _ramp_rect(self, bar: QRectF, labels: dict[str, str], p: QPainter) -> QRectF:
+        """The gradient's part of ``bar``: all of it, less an end-cap at each clipped end
+        (:data:`CAP_SHARE` of the bar, or wider to hold its label)."""
+        def cap(label: str) -> float:
+            return max(self.CAP_SHARE * bar.width(), p.fontMetrics().horizontalAdvance(label) + 6)
+
+        return bar.adjusted(cap(labels["left"]) if self.picture.clipped_low else 0, 0,
+                            -cap(labels["right"]) if self.picture.clipped_high else 0, 0)
+
+    def _paint_cap(self, p: QPainter, rect: QRectF, t: float) -> None:
+        """An end-cap of clipped values: the map's end colour, hatched."""
+        colour = self._colour_at(t)
+        p.fillRect(rect, colour)
+        p.fillRect(rect, QBrush(text_colour(colour), Qt.BrushStyle.BDiagPattern))
+
+    def _paint_labels(self, p: QPainter, labels: dict[str, str], xs: dict[str, float]) -> None:
+        """Each label at its x: 'left' and 'low' start there, 'high' and 'right' end there, 'zero' is centred
+        (and left out where it would overlap another)."""
+        p.setPen(self.palette().windowText().color())
+        metrics = p.fontMetrics()
+        placed: list[QRectF] = []
+        for key in ("left", "right", "low", "high", "zero"):
+            if key not in labels:
+                continue
+            width = metrics.horizontalAdvance(labels[key]) + 2
+            left = {"left": xs[key], "low": xs[key], "zero": xs[key] - width / 2}.get(key, xs[key] - width)
+            rect = QRectF(left, 13, width, 16)
+            if key == "zero" and any(rect.intersects(other) for other in placed):
+                continue
+            placed.append(rect)
+            p.drawText(rect, Qt.AlignmentFlag.AlignHCenter, labels[key])
 
 
 DARK_TEXT, LIGHT_TEXT = "#141414", "#ffffff"
 
 
 def format_weight(value: float, max_chars: int = 6) -> str:
-    """``value`` in at most ``max_chars`` characters where possible: ``0.1111``, ``−2``, ``0.0039``.
-
-    Four significant digits, fewer when the text would be wider than
-    ``max_chars``; a typographic minus sign; never ``-0``.
-    """
-    value = float(value) + 0.0
-    for digits in (4, 3, 2, 1):
-        text = f"{value:.{digits}g}".replace("-", "\u2212")
-        if len(text) <= max_chars:
-            break
-    return text
+    """A weight in at most ``max_chars`` characters where possible (:func:`~convdemo.core.numbers.format_compact`):
+    ``0.1111``, ``−2``, ``0.0039``."""
+    return format_compact(value, max_chars)
 
 
 def tints(weights: np.ndarray, scale: float) -> list[list[QColor]]:

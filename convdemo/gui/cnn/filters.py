@@ -36,12 +36,9 @@ CHANNEL_NAMES = ("red", "green", "blue")
 
 
 def cell_text(value: float) -> str:
-    """A weight as written on its cell: two decimals (fewer from 10 on), a typographic minus, never −0.00."""
-    decimals = 2 if abs(value) < 9.995 else 1 if abs(value) < 99.95 else 0
-    text = f"{value:.{decimals}f}"
-    if float(text) == 0:
-        text = text.lstrip("-")
-    return text.replace("-", "\u2212")
+    """A weight as written on its cell: at most 4 characters where the number allows (``−0.6``, ``0.25``),
+    so it fits a 3×3 filter's cell; small weights keep their digit (``0.004``, not ``0.00``)."""
+    return format_weight(value, 4)
 
 
 class FilterGrid(QWidget):

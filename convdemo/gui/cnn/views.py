@@ -204,8 +204,7 @@ class FeatureMaps(QScrollArea):
 
 def _scale_text(mosaic: LayerMosaic) -> str:
     """The colour scale of a mosaic in words: ``'−1.2 … 1.2'``."""
-    low = format_value(mosaic.low).replace("-", "\u2212")
-    return f"{low} … {format_value(mosaic.high)}"
+    return f"{format_value(mosaic.low)} … {format_value(mosaic.high)}"
 
 
 class ConfusionView(QWidget):

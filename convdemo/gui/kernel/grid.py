@@ -1,7 +1,7 @@
 """The kernel editor's grid of weight cells, tinted by sign and magnitude.
 
 :class:`KernelGrid` shows one plane of weights as up to 9×9
-:class:`KernelCell` line edits. A cell is edited by typing (``-1``, ``0.25``,
+:class:`KernelCell` line edits. A cell is edited by typing (``-1``, ``0.25`` or ``0,25``,
 ``1/9``), nudged by the mouse wheel (±0.1, Shift ±1, Ctrl ±0.01) or by
 dragging up and down with the right mouse button, and left with Tab or the
 arrow keys. The grid never changes weights itself: it reports what the user
@@ -17,6 +17,7 @@ readable under light and dark palettes.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,7 @@ from PyQt6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from convdemo.core.errors import ParameterError
 from convdemo.core.kernels import MAX_SIZE, parse_weights
+from convdemo.core.numbers import DIGITS, format_number
 from convdemo.gui.widgets import format_weight, text_colour, tints
 
 __all__ = ["KernelCell", "KernelGrid", "format_weight", "nudge_step", "parse_cell", "text_colour", "tints"]
@@ -50,6 +52,8 @@ CELL_GAP = 3
 CORNER_RADIUS = 4.0
 MIN_POINT_SIZE = 7.5
 """Smallest font of the numbers, reached by the narrow cells of 9 columns."""
+SMALLEST_POINT_SIZE = 6.0
+"""Smallest (condensed) font a cell shrinks to for a number too wide for it (``−0.002`` in 9 columns)."""
 DRAG_PIXELS_PER_STEP = 6
 """Right-drag distance, in pixels, for one nudge step."""
 WHEEL_NOTCH = 120
@@ -57,23 +61,36 @@ WHEEL_NOTCH = 120
 
 _TEXT_MARGIN = 4  # pixels kept free on each side of a number: the focus frame and the line edit's margin
 
-_CELL_TIP = ("{where} = {value}. Type a number such as −1, 0.25 or 1/9; the wheel nudges it by 0.1 "
+_CELL_TIP = ("{where} = {value}. Type a number such as −1, 0.25 (or 0,25) or 1/9; the wheel nudges it by 0.1 "
              "(Shift 1, Ctrl 0.01) and so does dragging up or down with the right button.")
 _gestures = itertools.count()
 
 
-def _fitted(value: float, metrics: QFontMetrics, width: int) -> str:
-    """The most precise :func:`format_weight` text of ``value`` that fits ``width`` pixels.
+def _fitted(value: float, font: QFont, width: int) -> tuple[str, QFont]:
+    """The most precise text of ``value`` that fits ``width`` pixels, and the font to write it in.
 
-    When even one significant digit is too wide, the leading zero goes (``.008``, ``−.3``).
+    Significant digits go first (``0.1111``, ``0.111``, ``0.11``, ``0.1``); when even the
+    shortest text is too wide, the font is condensed and then shrunk, down to
+    :data:`SMALLEST_POINT_SIZE`, so the number keeps its leading zero and its minus sign
+    (``−0.002``, never ``−.002``).
     """
-    texts = [format_weight(value, max_chars) for max_chars in range(7, 2, -1)]
-    texts += [text.replace("0.", ".", 1) for text in texts if text.lstrip("\u2212").startswith("0.")]
-    return next((text for text in texts if metrics.horizontalAdvance(text) <= width), texts[-1])
+    texts = [format_number(value, digits) for digits in range(DIGITS, 0, -1)]
+    metrics = QFontMetrics(font)
+    text = next((text for text in texts if metrics.horizontalAdvance(text) <= width), texts[-1])
+    fitted = QFont(font)
+    if metrics.horizontalAdvance(text) > width:
+        fitted.setStretch(QFont.Stretch.Condensed.value)
+    while QFontMetrics(fitted).horizontalAdvance(text) > width and fitted.pointSizeF() > SMALLEST_POINT_SIZE:
+        fitted.setPointSizeF(max(fitted.pointSizeF() - 0.5, SMALLEST_POINT_SIZE))
+    return text, fitted
 
 
 def parse_cell(text: str) -> float:
-    """The number typed in a cell: ``-1``, ``0.25``, ``1/9`` (the kernel text syntax, one value).
+    """The number typed in a cell: ``-1``, ``0.25``, ``0,25``, ``1/9`` (the kernel text syntax, one value).
+
+    A comma before a digit is a decimal comma (``0,5`` and ``,5`` are 0.5), as
+    locales that write decimals with a comma have it: in one cell a comma cannot
+    separate values, so ``1,2,3`` and ``1, 5`` are still refused.
 
     Raises
     ------
@@ -81,13 +98,18 @@ def parse_cell(text: str) -> float:
         If the text is not exactly one finite number.
     """
     try:
-        weights = parse_weights(text)
+        weights = parse_weights(_decimal_points(text))
     except ParameterError:
         weights = None
     if weights is None or weights.shape != (1, 1):
         shown = text.strip() or "an empty cell"
         raise ParameterError(f"{shown!r} is not a number; type a value such as -1, 0.25 or 1/9.")
     return float(weights[0, 0])
+
+
+def _decimal_points(text: str) -> str:
+    """``text`` with its decimal commas (see :func:`parse_cell`) written as points."""
+    return re.sub(r",(?=\d)", ".", text)
 
 
 def nudge_step(modifiers: Qt.KeyboardModifier) -> float:
@@ -141,6 +163,7 @@ class KernelCell(QLineEdit):
         self.shown_text = ""
         self.background = QColor(Qt.GlobalColor.white)
         self._fitted_for: tuple[float, int] | None = None
+        self.base_font = QFont(self.font())
         self._wheel_angle = 0
         self._drag: _Drag | None = None
         self.setFrame(False)  # paintEvent draws the tinted, rounded cell
@@ -151,14 +174,22 @@ class KernelCell(QLineEdit):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
         self.editingFinished.connect(self._finish_typing)
 
+    def set_base_font(self, font: QFont) -> None:
+        """The font numbers are written in when they fit (see :func:`_fitted`)."""
+        if font != self.base_font:
+            self.base_font = QFont(font)
+            self._fitted_for = None
+
     def show_value(self, value: float, background: QColor) -> None:
         """Show ``value`` on ``background``; text the user is still typing is left alone."""
         if (value, self.width()) != self._fitted_for:
             self._fitted_for = (value, self.width())
             self.value = float(value)
-            self._show_text(_fitted(value, self.fontMetrics(), self.width() - 2 * _TEXT_MARGIN))
+            text, font = _fitted(value, self.base_font, self.width() - 2 * _TEXT_MARGIN)
+            self.setFont(font)
+            self._show_text(text)
             where = f"Row {self.row + 1}, column {self.col + 1}"
-            self.setToolTip(_CELL_TIP.format(where=where, value=f"{self.value:.10g}"))
+            self.setToolTip(_CELL_TIP.format(where=where, value=format_number(self.value, 10)))
         if background != self.background:
             self.background = background
             self._set_text_colour(text_colour(background))
@@ -339,7 +370,7 @@ class KernelGrid(QWidget):
             for c, cell in enumerate(row):
                 cell.setVisible(r < rows and c < cols)
                 cell.setFixedSize(side, side)
-                cell.setFont(font)
+                cell.set_base_font(font)
         self._shape = (rows, cols)
         self._current = (min(self._current[0], rows - 1), min(self._current[1], cols - 1))
         self.setFixedSize(cols * side + (cols - 1) * CELL_GAP, rows * side + (rows - 1) * CELL_GAP)

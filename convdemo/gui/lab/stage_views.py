@@ -4,9 +4,19 @@ Every view draws its stage in *input pixel coordinates* (see
 :func:`convdemo.core.explain.placement`): an output pixel is a rectangle as
 large as the stride, centred on its receptive field. So linking the views'
 zoom and pan keeps the same region aligned through stride and pooling.
+
+Zoomed in, each pixel shows its value, once its cell is large enough on
+screen for the text. With padding on, the input view also draws the padded
+cells the kernel reads around the image, dimmed, behind a dashed edge.
+A stage whose values were clipped says so under its title, with a link to
+the 'stretch' display.
 """
 
 from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 import pyqtgraph as pg
@@ -14,28 +24,103 @@ from PyQt6.QtCore import QEvent, QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import (
     QColor,
     QFont,
+    QFontMetrics,
     QPainterPath,
     QPen,
+    QTextOption,
     QTransform,
 )
 from PyQt6.QtWidgets import (
     QGraphicsPathItem,
+    QGraphicsRectItem,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
 )
 
-from convdemo.core.display import DisplayImage
+from convdemo.core.display import DisplayImage, to_display
 from convdemo.core.explain import Placement
-from convdemo.gui.widgets import HIGHLIGHT, PINNED, ColourBar, format_value
+from convdemo.core.geometry import Geometry
+from convdemo.core.modes import BORDERS
+from convdemo.core.numbers import format_number
+from convdemo.gui.widgets import HIGHLIGHT, PINNED, ColourBar, small_label, text_colour
 
 STAGE_TITLES = {"source": "Input", "conv": "Convolved", "activation": "Activated", "pool": "Pooled"}
-MAX_VALUE_LABELS = 24 * 24  # pixel values are written on the image when at most this many are visible
+MAX_VALUE_LABELS = 48 * 48
+"""Performance cap: no values are written when more cells than this are visible (however large they are)."""
+LABEL_PIXELS = (8, 16)
+"""Smallest and largest font size of the pixel values, in screen pixels."""
+LABEL_MARGIN = 2
+"""Screen pixels kept free between a pixel value and its cell's edge."""
+LABEL_DIGITS = (4, 3, 2, 1)
+"""Significant digits tried for a pixel value, most first, until it fits its cell (``137.7``, ``138``)."""
+PADDING_DIM = 0.3
+"""Share of the background colour mixed into the padded cells drawn around the input."""
+STRETCH_LINK = "stretch"
+FIT_PADDING = 0.02
+"""Margin around the input (and its padded cells) when the views are fitted, as a share of its size."""
+
+
+@dataclass(frozen=True, eq=False)
+class PaddedFrame:
+    """The input with the cells padding adds around it, as the kernel reads them.
+
+    Attributes
+    ----------
+    values : ndarray of shape (top + H + bottom, left + W + right) or (…, 3)
+        Padded cells and the image, float32.
+    top, left, bottom, right : int
+        Padded cells on each side.
+    border : str
+        A key of :data:`convdemo.core.modes.BORDERS`.
+    """
+
+    values: np.ndarray
+    top: int
+    left: int
+    bottom: int
+    right: int
+    border: str
+
+    @property
+    def padded(self) -> np.ndarray:
+        """(rows, cols) bool: True on the padded cells, False on the image."""
+        mask = np.ones(self.values.shape[:2], bool)
+        mask[self.top:mask.shape[0] - self.bottom, self.left:mask.shape[1] - self.right] = False
+        return mask
+
+
+def padded_frame(source: np.ndarray, geometry: Geometry, border: str) -> PaddedFrame | None:
+    """The padded input ``geometry`` asks for, filled as ``border`` says; None without padding.
+
+    Which pixel a padded cell repeats comes from the border's own index map
+    (:attr:`convdemo.core.modes.Border.index`), as in the engine.
+    """
+    r, c = geometry.rows, geometry.cols
+    if not (r.before or r.after or c.before or c.after):
+        return None
+    index = BORDERS[border].index
+    rows = index(np.arange(-r.before, r.n + r.after), r.n)
+    cols = index(np.arange(-c.before, c.n + c.after), c.n)
+    values = source[np.ix_(np.maximum(rows, 0), np.maximum(cols, 0))]
+    values[(rows < 0)[:, None] | (cols < 0)[None, :]] = 0  # -1: a zero cell
+    return PaddedFrame(values, r.before, c.before, r.after, c.after, border)
+
+
+@dataclass(frozen=True, eq=False)
+class _Cells:
+    """What the value labels are written on: values, their colours, and where the first cell sits."""
+
+    values: np.ndarray
+    rgb: np.ndarray
+    padded: np.ndarray | None
+    row0: int
+    col0: int
 
 
 class StageView(QWidget):
-    """One stage: title with its shape, the formula, the picture and a colour bar.
+    """One stage: title with its shape, a clipping note, the formula, the picture and a colour bar.
 
     Signals
     -------
@@ -43,10 +128,13 @@ class StageView(QWidget):
         Stage name and pixel under the mouse (``-1, -1`` when outside).
     clicked(str, int, int)
         Stage name and pixel clicked.
+    display_requested(str)
+        The display mode the user asked for from the clipping note ('stretch').
     """
 
     hovered = pyqtSignal(str, int, int)
     clicked = pyqtSignal(str, int, int)
+    display_requested = pyqtSignal(str)
 
     def __init__(self, stage: str, title: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -56,24 +144,33 @@ class StageView(QWidget):
         self.picture: DisplayImage | None = None
         self.placement = Placement(1.0, 1.0, 0.0, 0.0)
         self.hidden: np.ndarray | None = None
+        self.frame: PaddedFrame | None = None
+        self._frame_rgb: np.ndarray | None = None
         self._labels: list[pg.TextItem] = []
 
         self.title = QLabel(title)
         self.title.setObjectName("stageTitle")
         self.title.setStyleSheet("QLabel#stageTitle { font-weight: 600; }")
+        self.note = small_label(wrap=True)
+        self.note.setObjectName("stageNote")
+        self.note.setTextFormat(Qt.TextFormat.RichText)
+        self.note.linkActivated.connect(self.display_requested.emit)
+        self.note.hide()
         self.formula = QLabel(" ")
         self.formula.setObjectName("stageFormula")
         self.formula.setStyleSheet("QLabel#stageFormula { font-family: monospace; font-size: 9pt; }")
         self.formula.setWordWrap(True)
         self.formula.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Same header height in every panel, so the linked views line up exactly.
-        self.formula.setFixedHeight(self.formula.fontMetrics().lineSpacing() * 4 + 4)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.ci.setContentsMargins(0, 0, 0, 0)
         self.view: pg.ViewBox = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.frame_image = pg.ImageItem(axisOrder="row-major")
+        self.frame_image.setZValue(-1)
+        self.view.addItem(self.frame_image)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image)
+        self.frame_edge = self._dashed_edge()
         self.highlight = self._path_item(HIGHLIGHT)
         self.pinned = self._path_item(PINNED)
         self.colour_bar = ColourBar()
@@ -81,7 +178,7 @@ class StageView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.title)
-        layout.addWidget(self.formula)
+        layout.addWidget(self._header())
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.colour_bar)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -89,12 +186,36 @@ class StageView(QWidget):
         self.view.sigRangeChanged.connect(self._update_value_labels)
         self.apply_palette()
 
+    def _header(self) -> QWidget:
+        """The clipping note over the formula, in a box of the same height in every panel,
+        so the linked views line up exactly whatever each one shows."""
+        header = QWidget()
+        header.setFixedHeight(self.formula.fontMetrics().lineSpacing() * 4 + 4)
+        layout = QVBoxLayout(header)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.note)
+        layout.addWidget(self.formula)
+        layout.addStretch(1)
+        return header
+
     def _path_item(self, colour: QColor) -> QGraphicsPathItem:
         item = QGraphicsPathItem()
         pen = QPen(colour, 2)
         pen.setCosmetic(True)
         item.setPen(pen)
         item.setZValue(10)
+        self.view.addItem(item)
+        return item
+
+    def _dashed_edge(self) -> QGraphicsRectItem:
+        """The image's edge, dashed, drawn when padded cells surround it."""
+        item = QGraphicsRectItem()
+        pen = QPen(QColor(128, 128, 128), 1, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        item.setPen(pen)
+        item.setZValue(6)
+        item.hide()
         self.view.addItem(item)
         return item
 
@@ -106,6 +227,7 @@ class StageView(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             self.apply_palette()
             self._show_picture()  # hidden animation cells use the background colour
+            self._show_frame()  # and padded cells are dimmed towards it
         super().changeEvent(event)
 
     # -- content -----------------------------------------------------------
@@ -120,9 +242,10 @@ class StageView(QWidget):
         self.formula.setToolTip(formula)
         if unchanged:
             return
-        self.image.setTransform(QTransform().translate(placement.offset_x, placement.offset_y)
-                                .scale(placement.scale_x, placement.scale_y))
+        self.image.setTransform(self._transform(0, 0))
         self._show_picture()
+        self._show_frame()
+        self._show_note()
         self.colour_bar.set_picture(picture)
         self._update_value_labels()
 
@@ -132,21 +255,74 @@ class StageView(QWidget):
         self._show_picture()
         self._update_value_labels()
 
+    def set_frame(self, frame: PaddedFrame | None) -> None:
+        """Draw ``frame``'s padded cells around the stage (the input), or none."""
+        self.frame = frame
+        self._show_frame()
+        self._update_value_labels()
+
+    def _transform(self, top: int, left: int) -> QTransform:
+        """Image-item transform putting pixel (0, 0) of a picture at stage pixel ``(-top, -left)``."""
+        p = self.placement
+        return (QTransform().translate(p.offset_x - left * p.scale_x, p.offset_y - top * p.scale_y)
+                .scale(p.scale_x, p.scale_y))
+
+    def _base_rgb(self) -> np.ndarray:
+        """The background colour (the palette's base) as float32 RGB."""
+        base = self.palette().base().color()
+        return np.array([base.red(), base.green(), base.blue()], np.float32)
+
     def _show_picture(self) -> None:
         if self.picture is None:
             return
         rgb = self.picture.rgb
         if self.hidden is not None and self.hidden.shape == rgb.shape[:2]:
             rgb = rgb.copy()
-            base = self.palette().base().color()
-            rgb[self.hidden] = (base.red(), base.green(), base.blue())
+            rgb[self.hidden] = self._base_rgb().astype(np.uint8)
         self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
+
+    def _show_frame(self) -> None:
+        """The padded cells in the picture's colours, dimmed towards the background, and the image's edge."""
+        frame, picture = self.frame, self.picture
+        if frame is None or picture is None or not self._frame_matches():
+            self._frame_rgb = None
+            self.frame_image.clear()
+            self.frame_edge.hide()
+            return
+        colours = to_display(frame.values, picture.mode, heat=picture.colours == "heat").rgb
+        rgb = (colours * (1 - PADDING_DIM) + self._base_rgb() * PADDING_DIM + 0.5).astype(np.uint8)
+        rgb[~frame.padded] = picture.rgb.reshape(-1, 3)  # the image itself as shown, undimmed
+        self._frame_rgb = rgb
+        self.frame_image.setImage(rgb, autoLevels=False, levels=(0, 255))
+        self.frame_image.setTransform(self._transform(frame.top, frame.left))
+        height, width = self.array.shape[:2]
+        self.frame_edge.setRect(self.pixel_rect(0, 0).united(self.pixel_rect(height - 1, width - 1)))
+        self.frame_edge.show()
+
+    def _frame_matches(self) -> bool:
+        """The frame surrounds the array shown (not the previous image's, or its grey luma)."""
+        f = self.frame
+        inner = (f.values.shape[0] - f.top - f.bottom, f.values.shape[1] - f.left - f.right) + f.values.shape[2:]
+        return self.array is not None and inner == self.array.shape
+
+    def _show_note(self) -> None:
+        """Say under the title when values were clipped, with a link to the 'stretch' display."""
+        clipping = self.picture.clipping if self.picture is not None else ""
+        self.note.setVisible(bool(clipping))
+        if clipping:
+            self.note.setText(f"⚠ {escape(clipping)} — <a href='{STRETCH_LINK}'>try stretch</a>")
+            self.note.setToolTip("The colours cannot show values beyond the ends of the colour bar: those pixels "
+                                 "all look alike. 'stretch' maps the smallest value to black and the largest to "
+                                 "white instead.")
 
     def clear(self, message: str = "") -> None:
         """Remove the picture (e.g. when the stage is off)."""
         self.array = self.picture = None
         self.image.clear()
         self.formula.setText(message)
+        self._show_note()
+        self._show_frame()
+        self._update_value_labels()
 
     # -- coordinates ---------------------------------------------------------
 
@@ -162,7 +338,7 @@ class StageView(QWidget):
         return -1, -1
 
     def pixel_rect(self, row: int, col: int) -> QRectF:
-        """The rectangle of stage pixel ``(row, col)`` in input coordinates."""
+        """The rectangle of stage pixel ``(row, col)`` in input coordinates (negative: a padded cell)."""
         p = self.placement
         return QRectF(p.offset_x + col * p.scale_x, p.offset_y + row * p.scale_y, p.scale_x, p.scale_y)
 
@@ -190,50 +366,139 @@ class StageView(QWidget):
             path.addRect(rect)
         (self.pinned if pinned else self.highlight).setPath(path)
 
-    def _update_value_labels(self) -> None:
-        """Write each pixel's value on it when few enough pixels are visible (like the spreadsheet)."""
-        for label in self._labels:
-            label.hide()
-        if self.array is None:
-            return
+    def visible_labels(self) -> list[pg.TextItem]:
+        """The pixel values written on the view now."""
+        return [label for label in self._labels if label.isVisible()]
+
+    def _cells(self) -> _Cells | None:
+        """The cells that carry values: the stage's pixels, or the padded frame with the image inside it."""
+        if self.array is None or self.picture is None:
+            return None
+        if self.frame is not None and self._frame_rgb is not None:
+            f = self.frame
+            return _Cells(f.values, self._frame_rgb, f.padded, -f.top, -f.left)
+        return _Cells(self.array, self.picture.rgb, None, 0, 0)
+
+    def _cell_pixels(self) -> tuple[float, float]:
+        """Width and height of one stage pixel on screen, in pixels (0 before the view is laid out)."""
+        x_size, y_size = self.view.viewPixelSize()
+        if x_size <= 0 or y_size <= 0:
+            return 0.0, 0.0
+        return self.placement.scale_x / x_size, self.placement.scale_y / y_size
+
+    def _visible_cells(self, cells: _Cells) -> tuple[range, range]:
+        """Indices into ``cells.values`` of the rows and columns inside the view."""
         (x0, x1), (y0, y1) = self.view.viewRange()
         p = self.placement
-        r0 = max(int(np.floor((y0 - p.offset_y) / p.scale_y)), 0)
-        r1 = min(int(np.ceil((y1 - p.offset_y) / p.scale_y)), self.array.shape[0])
-        c0 = max(int(np.floor((x0 - p.offset_x) / p.scale_x)), 0)
-        c1 = min(int(np.ceil((x1 - p.offset_x) / p.scale_x)), self.array.shape[1])
-        if r1 <= r0 or c1 <= c0 or (r1 - r0) * (c1 - c0) > MAX_VALUE_LABELS:
-            return
-        pixel_width = self.view.width() * p.scale_x / max(x1 - x0, 1e-9)
-        planes = 1 if self.array.ndim == 2 else 3
+        rows, cols = cells.values.shape[:2]
+        r0 = max(int(np.floor((y0 - p.offset_y) / p.scale_y)) - cells.row0, 0)
+        r1 = min(int(np.ceil((y1 - p.offset_y) / p.scale_y)) - cells.row0, rows)
+        c0 = max(int(np.floor((x0 - p.offset_x) / p.scale_x)) - cells.col0, 0)
+        c1 = min(int(np.ceil((x1 - p.offset_x) / p.scale_x)) - cells.col0, cols)
+        return range(r0, max(r1, r0)), range(c0, max(c1, c0))
+
+    def _is_hidden(self, row: int, col: int) -> bool:
+        """The animation has not computed stage pixel ``(row, col)`` yet."""
+        return (self.hidden is not None and 0 <= row < self.hidden.shape[0] and 0 <= col < self.hidden.shape[1]
+                and bool(self.hidden[row, col]))
+
+    def _update_value_labels(self) -> None:
+        """Write each visible pixel's value on it, when every one fits its cell on screen."""
+        cells = self._cells()
+        labels = (self._planned_labels(cells) if cells is not None else None) or []
+        if labels:
+            self._write_labels(cells, labels)
+        for label in self._labels[len(labels):]:
+            label.hide()
+
+    def _planned_labels(self, cells: _Cells) -> list[tuple[int, int, str, QFont]] | None:
+        """``(row, col, text, font)`` of every visible cell, the text with fewer significant digits where
+        needed (``137.7``, ``138``); None when a value does not fit its cell even so: all or nothing, as a
+        view with some cells unlabelled reads as clutter."""
+        rows, cols = self._visible_cells(cells)
+        width, height = self._cell_pixels()
+        planes = 1 if cells.values.ndim == 2 else 3
         font = QFont(self.font())
-        font.setPixelSize(int(np.clip(pixel_width / (3.2 if planes == 1 else 4.2), 7, 14)))
-        needed = (r1 - r0) * (c1 - c0)
-        while len(self._labels) < needed:
-            label = pg.TextItem(anchor=(0.5, 0.5))
-            label.setZValue(5)
-            self.view.addItem(label)
-            self._labels.append(label)
-        rgb = self.picture.rgb
-        for label, (row, col) in zip(self._labels, np.ndindex(r1 - r0, c1 - c0)):
-            row, col = row + r0, col + c0
-            if self.hidden is not None and self.hidden[row, col]:
-                continue
-            values = np.atleast_1d(self.array[row, col])
-            label.setText("\n".join(format_value(float(v)) for v in values))
-            dark = float(np.dot(rgb[row, col], (0.299, 0.587, 0.114))) < 128
-            label.setColor(QColor(255, 255, 255) if dark else QColor(0, 0, 0))
-            label.setFont(font)
-            label.setPos(p.offset_x + (col + 0.5) * p.scale_x, p.offset_y + (row + 0.5) * p.scale_y)
-            label.show()
+        font.setPixelSize(int(np.clip(min(width / 3.2, height / (1.3 * planes)), *LABEL_PIXELS)))
+        italic = QFont(font)  # padded cells, as in the inspector
+        italic.setItalic(True)
+        if (len(rows) * len(cols) > MAX_VALUE_LABELS
+                or planes * QFontMetrics(italic).lineSpacing() > height - 2 * LABEL_MARGIN):
+            return None
+        fits = {False: _TextFit(font, width - 2 * LABEL_MARGIN), True: _TextFit(italic, width - 2 * LABEL_MARGIN)}
+        labels = []
+        for r, c in itertools.product(rows, cols):
+            fit = fits[cells.padded is not None and bool(cells.padded[r, c])]
+            text = fit.text(cells.values[r, c])
+            if text is None:
+                return None
+            if not self._is_hidden(r + cells.row0, c + cells.col0):
+                labels.append((r, c, text, fit.font))
+        return labels
+
+    def _write_labels(self, cells: _Cells, labels: list[tuple[int, int, str, QFont]]) -> None:
+        """Write each ``(row, col, text, font)`` of ``labels`` centred on its cell, dark on light colours
+        and light on dark ones."""
+        self.view.updateMatrix()  # the zoom the labels are sized for
+        while len(self._labels) < len(labels):
+            item = pg.TextItem(anchor=(0.5, 0.5))
+            item.textItem.document().setDocumentMargin(0)
+            item.textItem.document().setDefaultTextOption(QTextOption(Qt.AlignmentFlag.AlignHCenter))
+            item.setZValue(5)
+            self.view.addItem(item)
+            self._labels.append(item)
+        lines = cells.values.ndim == 3
+        for item, (r, c, text, font) in zip(self._labels, labels):
+            item.setText(text)
+            item.setColor(text_colour(QColor(*cells.rgb[r, c].tolist())))
+            if item.textItem.font() != font:
+                item.setFont(font)
+            if lines or item.textItem.textWidth() >= 0:
+                item.textItem.setTextWidth(-1)
+            if lines:  # a width, so the planes' lines centre on each other
+                item.textItem.setTextWidth(item.textItem.document().idealWidth())
+            item.show()
+            item.updateTransform(force=True)  # now, not at the next paint: a reused label could keep the old zoom
+            item.setPos(self.pixel_rect(r + cells.row0, c + cells.col0).center())
+
+
+class _TextFit:
+    """The most precise text of a cell's value (one line per plane) that fits ``width`` pixels in ``font``."""
+
+    def __init__(self, font: QFont, width: float):
+        self.font, self.width = font, width
+        self._metrics = QFontMetrics(font)
+        self._known: dict[tuple[float, ...], str | None] = {}
+
+    def text(self, value: np.ndarray | float) -> str | None:
+        """``value`` with as many of :data:`LABEL_DIGITS` significant digits as fit; None when even the fewest
+        do not."""
+        key = tuple(float(v) for v in np.atleast_1d(value))
+        if key not in self._known:
+            self._known[key] = self._fitting(key)
+        return self._known[key]
+
+    def _fitting(self, values: tuple[float, ...]) -> str | None:
+        for digits in LABEL_DIGITS:
+            lines = [format_number(v, digits) for v in values]
+            if max(self._metrics.horizontalAdvance(line) for line in lines) <= self.width:
+                return "\n".join(lines)
+        return None
 
 
 class StageRow(QWidget):
-    """The stage views side by side, zoom and pan linked."""
+    """The stage views side by side, zoom and pan linked.
+
+    Once shown in the main window, it follows the window's results (the
+    padded cells around the input) and its state (the clipping notes'
+    'stretch' links), see :meth:`follow`.
+    """
 
     def __init__(self, views: list[StageView], parent: QWidget | None = None):
         super().__init__(parent)
         self.views = views
+        self.source = next((view for view in views if view.stage == "source"), None)
+        self._fitted: tuple[tuple[int, int], QRectF] | None = None  # input size of the last fit, range asked for
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -244,6 +509,38 @@ class StageRow(QWidget):
                 view.view.setXLink(master)
                 view.view.setYLink(master)
 
+    def follow(self, results, state) -> None:
+        """Show the padding of every result ``results`` emits around the input, and send the views'
+        display requests to ``state`` (an :class:`~convdemo.gui.state.AppState`)."""
+        results.connect(self.show_padding)
+        for view in self.views:
+            view.display_requested.connect(lambda mode: state.set_display(mode=mode))
+
+    def show_padding(self, result) -> None:
+        """Draw ``result``'s padded cells around the input; a view still fitted stays fitted, frame included."""
+        if self.source is None:
+            return
+        stages = result.stages
+        still_fitted = self._still_fitted()
+        self.source.set_frame(padded_frame(stages.source, stages.conv_geometry, stages.settings.border))
+        if still_fitted:
+            self.fit(*self._fitted[0])
+
     def fit(self, height: int, width: int) -> None:
-        """Zoom so the whole ``height × width`` input is visible in every view."""
-        self.views[0].view.setRange(QRectF(0, 0, width, height), padding=0.02)
+        """Zoom so the whole ``height × width`` input, and its padded cells, are visible in every view."""
+        frame = self.source.frame if self.source is not None else None
+        top, left, bottom, right = (frame.top, frame.left, frame.bottom, frame.right) if frame else (0, 0, 0, 0)
+        rect = QRectF(-left, -top, width + left + right, height + top + bottom)
+        self.views[0].view.setRange(rect, padding=FIT_PADDING)
+        self._fitted = ((height, width), rect)
+
+    def _still_fitted(self) -> bool:
+        """The views show what the last :meth:`fit` asked for: nobody has zoomed or panned since
+        (resizing the window keeps a fit, as the locked aspect grows the range around its centre)."""
+        if self._fitted is None:
+            return False
+        rect = self._fitted[1]
+        (x0, x1), (y0, y1) = self.views[0].view.viewRange()
+        centred = (abs((x0 + x1) / 2 - rect.center().x()) <= 0.01 * rect.width()
+                   and abs((y0 + y1) / 2 - rect.center().y()) <= 0.01 * rect.height())
+        return centred and min((x1 - x0) / rect.width(), (y1 - y0) / rect.height()) <= 1 + 3 * FIT_PADDING

@@ -214,9 +214,9 @@ def test_a_folder_without_images_is_explained_and_the_data_stays(qtbot, panel, t
     assert panel.data is data and panel.data_box.source == "builtin-shapes"
 
 
-def test_weights_on_3x3_cells_have_two_decimals_and_a_real_minus():
-    assert [cell_text(v) for v in (-0.644, 0.004, -0.004, 1.3, -12.34, 123.4)] == [
-        "\u22120.64", "0.00", "0.00", "1.30", "\u221212.3", "123"]
+def test_weights_on_3x3_cells_are_short_keep_small_weights_and_have_a_real_minus():
+    assert [cell_text(v) for v in (-0.644, 0.246, 0.004, -0.004, 1.3, -12.34, 123.4, -0.0)] == [
+        "\u22120.6", "0.25", "0.004", "\u22120.004", "1.3", "\u221212", "123", "0"]
 
 
 def test_hovering_a_filter_shows_its_weights_as_a_tooltip(qtbot, panel):
