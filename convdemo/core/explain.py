@@ -133,6 +133,13 @@ def explain_conv(stages: Stages, row: int, col: int) -> ConvExplanation:
     plane = CHANNEL_MODES[s.channels].plane
     if weights.ndim == 3 and plane is not None:  # one plane chosen (red/green/blue) from three kernels
         kernel = kernel[:, :, plane : plane + 1]
+    return _worked_out(stages, row, col, input_rows, input_cols, padded, window, kernel)
+
+
+def _worked_out(stages: Stages, row: int, col: int, input_rows: np.ndarray, input_cols: np.ndarray,
+                padded: np.ndarray, window: np.ndarray, kernel: np.ndarray) -> ConvExplanation:
+    """Products, sums, value and activation of a window and its kernel, as the pipeline's settings say."""
+    s = stages.settings
     products = window * kernel
     sums = products.sum(axis=(0, 1))
     if CHANNEL_MODES[s.channels].sums_planes:
@@ -143,6 +150,39 @@ def explain_conv(stages: Stages, row: int, col: int) -> ConvExplanation:
         activated = ACTIVATIONS[s.activation].function(values)
     return ConvExplanation(row, col, input_rows, input_cols, padded, window, kernel, products, sums,
                            s.divisor, s.bias, values, activated)
+
+
+def by_hand(stages: Stages, e: ConvExplanation, decimals: int) -> ConvExplanation:
+    """The same pixel worked out again from its window written with ``decimals`` decimals, in float64.
+
+    The pipeline holds a photo's luma 124.385 as the float32 124.38500213…; written
+    with its three decimals and multiplied out in float64, the products and sums are
+    the ones a person gets by hand. They differ from ``e`` only by that float32
+    rounding, however large the kernel's weights.
+
+    Parameters
+    ----------
+    stages : Stages
+        The result ``e`` explains.
+    e : ConvExplanation
+    decimals : int
+        Decimals that write every value of the window exactly (see :func:`shown_decimals`).
+
+    Returns
+    -------
+    ConvExplanation
+
+    Examples
+    --------
+    >>> import convdemo
+    >>> stages = convdemo.run(np.float32([[124.385, 98.112]]), [[476.0, -1.0]])
+    >>> float(explain_conv(stages, 0, 0).products[0, 0, 0])  # float32 noise, times 476
+    59207.2610168457
+    >>> float(by_hand(stages, explain_conv(stages, 0, 0), 3).products[0, 0, 0])
+    59207.26
+    """
+    return _worked_out(stages, e.row, e.col, e.input_rows, e.input_cols, e.padded, np.round(e.window, decimals),
+                       e.kernel)
 
 
 def explain_pool(stages: Stages, row: int, col: int) -> PoolExplanation:
@@ -175,6 +215,75 @@ def explain_pool(stages: Stages, row: int, col: int) -> PoolExplanation:
     else:
         winner, result = None, flat.mean(axis=0)
     return PoolExplanation(row, col, rows, cols, values, winner, result)
+
+
+def shown_decimals(values: np.ndarray, most: int = 2, precision: type = np.float32) -> int:
+    """Fewest decimals (0 … ``most``) that write every value exactly; ``most`` when none does.
+
+    The explanation writes a table with this many decimals, so whole numbers stay
+    whole and a table only carries the digits its numbers have. "Exactly" allows
+    for the rounding of the precision the values were computed in (four units in
+    the last place), so ``23.1`` stored as float32 still needs one decimal, not seven.
+
+    Parameters
+    ----------
+    values : array_like of float
+        Non-finite values are ignored.
+    most : int
+        The most decimals written.
+    precision : numpy floating type
+        What the values were computed in: ``np.float32`` for the pipeline's arrays,
+        ``np.float64`` for sums of numbers already known to be exact.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> shown_decimals(np.array([231.0, -2.0])), shown_decimals(np.float32([23.1, 0.5]))
+    (0, 1)
+    >>> shown_decimals(np.float32([0.299 * 200 + 0.587 * 120 + 0.114 * 31]))  # luma: 3 decimals, so rounded
+    2
+    """
+    flat = np.asarray(values, dtype=np.float64).ravel()
+    flat = flat[np.isfinite(flat)]
+    tolerance = 4 * np.finfo(precision).eps * np.maximum(np.abs(flat), 1.0)
+    for decimals in range(most):
+        if np.all(np.abs(flat - np.round(flat, decimals)) <= tolerance):
+            return decimals
+    return most
+
+
+def pooled_mask(stages: Stages, conv_mask: np.ndarray) -> np.ndarray:
+    """Pooled pixels whose pooling window holds at least one masked convolved pixel.
+
+    The sliding-window animation blanks the convolved cells it has not computed
+    yet; the pooled cells that depend on any of them are not known yet either.
+
+    Parameters
+    ----------
+    stages : Stages
+        A pipeline result with pooling on.
+    conv_mask : ndarray of shape (Ho, Wo), bool
+        Over ``stages.conv`` (the activated map has the same shape).
+
+    Returns
+    -------
+    ndarray of shape (Hp, Wp), bool
+
+    Examples
+    --------
+    >>> import convdemo
+    >>> stages = convdemo.run(np.zeros((5, 5), np.float32), [[1.0]], pool="max", pool_size=2)
+    >>> mask = np.zeros((5, 5), bool); mask[2, 3] = True
+    >>> pooled_mask(stages, mask).astype(int).tolist()
+    [[0, 0], [0, 1]]
+    """
+    geo = _pool_geometry(stages)
+    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(conv_mask, bool), (geo.rows.k, geo.cols.k))
+    hit = np.asarray(windows[::geo.rows.stride, ::geo.cols.stride].any(axis=(2, 3)))
+    return hit[:geo.rows.out, :geo.cols.out]
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from convdemo.gui.lab.inspector import Inspector
 from convdemo.gui.lab.photos import (
     ImageLoader,
     open_filter,
+    path_problem,
     qimage_to_png_bytes,
     recent_files,
     remember_file,
@@ -57,7 +58,7 @@ from convdemo.gui.lab.photos import (
 from convdemo.gui.lab.pixel_focus import PixelFocus
 from convdemo.gui.lab.stage_views import STAGE_TITLES, StageRow, StageView
 from convdemo.gui.lab.workers import PipelineRunner, Result
-from convdemo.gui.session import SessionData, load_session, save_session
+from convdemo.gui.session import SessionData, load_session, reset_note, restore_layout, save_session
 from convdemo.gui.state import AppState
 
 if TYPE_CHECKING:
@@ -76,9 +77,13 @@ class MainWindow(QMainWindow):
     -------
     result_shown(Result)
         A new result was put on screen (views, titles, inspector).
+    open_failed(str)
+        An image could not be opened: the sentence why. The window keeps its image, or
+        shows the built-in sample when it had none yet, and says so above the views.
     """
 
     result_shown = pyqtSignal(object)
+    open_failed = pyqtSignal(str)
 
     def __init__(self, library: PresetLibrary | None = None, settings: QSettings | None = None):
         super().__init__()
@@ -92,6 +97,7 @@ class MainWindow(QMainWindow):
         self.result: Result | None = None
         self.image_source: str | None = None
         self._last_image: str | None = None
+        self._sample_note: str | None = None  # why the sample replaces the image asked for, while it loads
         self.max_size: int | None = DEFAULT_MAX_SIZE
         self._fit_pending = True
         self._first_image = True
@@ -191,7 +197,7 @@ class MainWindow(QMainWindow):
         self.runner.finished.connect(self.show_result)
         self.runner.failed.connect(self.show_failure)
         self.loader.loaded.connect(self._on_image_loaded)
-        self.loader.failed.connect(lambda text: self.show_message(f"{text} The current image is kept."))
+        self.loader.failed.connect(self._cannot_open)
         for view in self.views.values():
             view.hovered.connect(self.focus.on_hover)
             view.clicked.connect(self._pin_clicked)
@@ -199,15 +205,39 @@ class MainWindow(QMainWindow):
                                   else self.statusBar().clearMessage())
         self.animation.moved.connect(lambda r, c: self.focus.pin("conv", r, c))
         self.animation.hidden_changed.connect(self.views["conv"].set_hidden)
-        self.animation_bar.start_requested.connect(self.start_animation)
+        self.animation_bar.attach(self.views, self.focus, self.store)
+        self.stage_row.follow(self.result_shown, self.state)
         self.cnn_tab.use_filter_as_kernel.connect(self.use_learned_filter)
         self.cnn_tab.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
 
     # -- images ------------------------------------------------------------
 
     def open_path(self, path: str) -> None:
-        """Load an image file in the background (errors keep the current image)."""
-        self.loader.load(str(path), self.max_size)
+        """Load an image file in the background; a folder, pipe, device or missing file is refused at once.
+
+        Any problem is explained above the views and keeps the current image (see :meth:`_cannot_open`).
+        """
+        problem = path_problem(path)
+        if problem:
+            self._cannot_open(problem)
+        else:
+            self._load(str(path))
+
+    def _load(self, source: str | bytes, name: str | None = None) -> None:
+        self._sample_note = None
+        self.loader.load(source, self.max_size, name=name)
+
+    def _cannot_open(self, problem: str) -> None:
+        """Say why an image could not be opened; keep the current one, or fall back to the built-in sample."""
+        self.open_failed.emit(problem)
+        if self.state.image is not None:
+            self.show_message(f"{problem} The current image is kept.")
+        elif self._sample_note is not None:  # the sample is already on its way (or failed itself)
+            self.show_message(problem)
+        else:
+            self._load(str(sample_path(DEFAULT_SAMPLE)))
+            self._sample_note = f"{problem} Showing the built-in sample instead."
+            self.show_message(self._sample_note)
 
     def open_sample(self, name: str) -> None:
         """Load a built-in sample image."""
@@ -224,7 +254,7 @@ class MainWindow(QMainWindow):
         clipboard = QApplication.clipboard()
         image = clipboard.image()
         if not image.isNull():
-            self.loader.load(qimage_to_png_bytes(image), self.max_size, name="<clipboard>")
+            self._load(qimage_to_png_bytes(image), name="<clipboard>")
             return
         text = clipboard.text().strip()
         if text and Path(text).is_file():
@@ -246,7 +276,9 @@ class MainWindow(QMainWindow):
         self.animation.stop()
         self.focus.unpin()
         self._fit_pending = True
-        self.hide_message()
+        if self._sample_note is None:  # else the sentence saying why the sample is shown stays
+            self.hide_message()
+        self._sample_note = None
         self.size_label.setText(image.describe())
         self.state.set_image(image)
 
@@ -263,7 +295,7 @@ class MainWindow(QMainWindow):
         if files:
             self.open_path(files[0])
         elif mime.hasImage():
-            self.loader.load(qimage_to_png_bytes(mime.imageData()), self.max_size, name="<dropped image>")
+            self._load(qimage_to_png_bytes(mime.imageData()), name="<dropped image>")
 
     # -- computing and showing -----------------------------------------------
 
@@ -346,19 +378,6 @@ class MainWindow(QMainWindow):
         self.animation.stop()
         self.focus.unpin()
 
-    # -- animation -----------------------------------------------------------
-
-    def start_animation(self) -> None:
-        """Prepare the sliding window over the visible part of the convolved view."""
-        if self.result is None:
-            return
-        conv = self.views["conv"]
-        (x0, x1), (y0, y1) = conv.view.viewRange()
-        r0, c0 = conv.pixel_at(max(x0, conv.placement.offset_x), max(y0, conv.placement.offset_y))
-        h, w = conv.array.shape[:2]
-        r0, c0 = max(r0, 0), max(c0, 0)
-        self.animation.prepare((h, w), (r0, h, c0, w))
-
     # -- the bridge from the CNN lab ----------------------------------------------
 
     @property
@@ -416,11 +435,12 @@ class MainWindow(QMainWindow):
     # -- session -------------------------------------------------------------
 
     def restore_session(self) -> None:
-        """Restore kernel, options, view and window geometry from the last run."""
+        """Restore kernel, options, view and window geometry from the last run.
+
+        Whatever cannot be read is reset to its default and named in the status bar.
+        """
         data = load_session(self.store)
-        if data.geometry is not None:
-            self.restoreGeometry(data.geometry)
-            self.restoreState(data.window_state or b"")
+        reset = data.reset + restore_layout(self, data, DEFAULT_WINDOW_SIZE)
         self.state.settings = data.settings or Settings()
         self.state.kernel = data.kernel or self.library[DEFAULT_KERNEL]
         self.state.display_mode = data.display_mode
@@ -433,6 +453,8 @@ class MainWindow(QMainWindow):
         self.controls.set_working_size(self.max_size)
         self.controls.refresh()
         self._sync_display_actions()
+        if reset:
+            self.statusBar().showMessage(reset_note(reset))
 
     def save_session(self) -> None:
         """Remember kernel, options, last image and geometry."""
@@ -448,14 +470,13 @@ class MainWindow(QMainWindow):
         return self._last_image
 
     def open_initial(self, image: str | None) -> None:
-        """Open the command line's image, else the last one, else the default sample."""
+        """Open the command line's image, else the last one, else (or if it cannot be opened) the default sample."""
         self.open_path(image or self.last_image() or str(sample_path(DEFAULT_SAMPLE)))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.cnn_tab.shutdown()
         self.animation.stop()
         self.save_session()
-        self.runner.wait(3000)
-        self.loader.wait(3000)
+        self.runner.wait(3000)  # never the loader: a stuck load is left behind, its thread does not keep us alive
         super().closeEvent(event)
 

@@ -5,7 +5,14 @@ import pytest
 
 import convdemo
 from convdemo.core.errors import ParameterError
-from convdemo.core.explain import explain_conv, explain_pool, placement, receptive_field
+from convdemo.core.explain import (
+    explain_conv,
+    explain_pool,
+    placement,
+    pooled_mask,
+    receptive_field,
+    shown_decimals,
+)
 
 IMAGE = np.arange(30, dtype=np.float32).reshape(5, 6)  # asymmetric: value = 6*row + col
 KERNEL = np.array([[0, -1, 0], [0, 1, 0], [0, 0, 2]], dtype=float)
@@ -70,3 +77,28 @@ def test_placement_and_receptive_field_align_stages():
     assert receptive_field(stages, "pool", 1, 0) == (4, 0, 9, 5)  # conv rows 2-3 read input rows 4..8
     with pytest.raises(ParameterError, match="outside"):
         explain_conv(stages, 14, 0)
+
+
+def test_shown_decimals_are_the_fewest_that_write_every_value_exactly():
+    assert shown_decimals(np.float32([231, -2, 0])) == 0
+    assert shown_decimals(np.float32([23.1, 0.5])) == 1  # float32 23.1 is 23.100000381...: still one decimal
+    rgb = np.array([[200, 120, 31], [17, 254, 3]], dtype=np.float32)
+    luma = convdemo.run(rgb.reshape(1, 2, 3), [[1.0]]).source.ravel()  # 0.299 R + 0.587 G + 0.114 B
+    assert shown_decimals(luma, most=4) == 3
+    assert shown_decimals(luma) == 2  # more than ``most`` allows: the most
+    assert shown_decimals(np.array([2082.575 / 16]), most=4, precision=np.float64) == 4  # 130.1609375
+    assert shown_decimals(np.array([2082.576 / 2]), most=4, precision=np.float64) == 3  # 1041.288
+    assert shown_decimals(np.array([np.nan, 1.0])) == 0
+
+
+@pytest.mark.parametrize(("size", "stride"), [(2, None), (3, 2), (2, 3)])
+def test_pooled_mask_marks_the_pooled_pixels_whose_window_holds_a_masked_cell(size, stride):
+    stages = convdemo.run(np.zeros((12, 11), np.float32), np.ones((3, 3)), pool="max", pool_size=size,
+                          pool_stride=stride)
+    mask = np.random.default_rng(0).random(stages.conv.shape) < 0.1
+    expected = np.zeros(stages.pooled.shape, dtype=bool)
+    for r, c in np.ndindex(*expected.shape):
+        e = explain_pool(stages, r, c)
+        expected[r, c] = mask[np.ix_(e.rows, e.cols)].any()
+    np.testing.assert_array_equal(pooled_mask(stages, mask), expected)
+    assert not pooled_mask(stages, np.zeros_like(mask)).any()

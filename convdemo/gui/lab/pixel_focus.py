@@ -1,14 +1,24 @@
-"""Hover and pin: which output pixel is being explained, and its outlines in every view."""
+"""Hover and pin: which output pixel is being explained, and its outlines in every view.
+
+Both follow every new result: the pinned and the hovered pixel are explained
+again with the new numbers, or dropped (outline, status text, explanation) when
+the new result no longer has them. A new image drops the hovered pixel too, as
+the views are fitted to it and the mouse is over another pixel.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import QObject, QRectF, pyqtSignal
 
-from convdemo.core.explain import explain_conv, explain_pool, receptive_field
-from convdemo.gui.lab.inspector import Inspector
+from convdemo.core.explain import PoolExplanation, explain_conv, explain_pool, receptive_field
+from convdemo.gui.lab.inspector import Inspector, WinnerConv
 from convdemo.gui.lab.stage_views import STAGE_TITLES, StageView
 from convdemo.gui.lab.workers import Result
+from convdemo.gui.widgets import format_value
+
+Target = tuple[str, int, int]
+"""A stage name and one of its pixels: ``('conv', row, col)``."""
 
 
 class PixelFocus(QObject):
@@ -18,51 +28,73 @@ class PixelFocus(QObject):
     -------
     status(str)
         The pixel under the mouse and its value, for the status bar ('' to clear).
+    result_changed(Result)
+        The focus has followed a new result (emitted at the end of :meth:`set_result`).
     """
 
     status = pyqtSignal(str)
+    result_changed = pyqtSignal(object)
 
     def __init__(self, views: dict[str, StageView], inspector: Inspector, parent: QObject | None = None):
         super().__init__(parent)
         self.views = views
         self.inspector = inspector
         self.result: Result | None = None
-        self.pinned: tuple[str, int, int] | None = None
+        self.pinned: Target | None = None
+        self.hovered: Target | None = None
 
     def _array(self, stage: str) -> np.ndarray | None:
         stages = self.result.stages
         return {"source": stages.source, "conv": stages.conv, "activation": stages.activated,
                 "pool": stages.pooled}[stage]
 
-    def set_result(self, result: Result) -> None:
-        """A new result is on screen: re-explain the pinned pixel (or unpin it if it is gone)."""
-        self.result = result
-        if self.pinned is None:
-            return
-        stage, row, col = self.pinned
+    def _exists(self, target: Target) -> bool:
+        """True when the result on screen has this pixel."""
+        stage, row, col = target
         array = self._array(stage)
-        if array is None or row >= array.shape[0] or col >= array.shape[1]:
-            self.unpin()
-        else:
-            self.pin(stage, row, col)
+        return array is not None and 0 <= row < array.shape[0] and 0 <= col < array.shape[1]
+
+    def set_result(self, result: Result) -> None:
+        """A new result is on screen: explain the pinned and hovered pixels again, or drop those that are gone."""
+        new_image = self.result is not None and result.request.image is not self.result.request.image
+        self.result = result
+        if self.pinned is not None:
+            if self._exists(self.pinned):
+                self.pin(*self.pinned)
+            else:
+                self.unpin()
+        if self.hovered is not None:
+            if new_image or not self._exists(self.hovered):
+                self._leave()
+            else:
+                self.on_hover(*self.hovered)
+        self.result_changed.emit(result)
 
     def on_hover(self, stage: str, row: int, col: int) -> None:
-        """Status text, outlines and (unless a pixel is pinned) the inspector for the pixel under the mouse."""
+        """Status text, outlines and (unless a pixel is pinned) the inspector for the pixel under the mouse.
+
+        ``row < 0`` means the mouse left the picture: all three are cleared.
+        """
         if self.result is None:
             return
-        if row < 0 or stage == "source":
-            self._outline(None, pinned=False)
         if row < 0:
-            self.status.emit("")
-            if self.pinned is None:
-                self.inspector.show_hint()
+            self._leave()
             return
+        self.hovered = (stage, row, col)
         values = np.atleast_1d(self._array(stage)[row, col])
-        self.status.emit(f"{STAGE_TITLES[stage]} (row {row}, col {col}) = " + ", ".join(f"{v:.4g}" for v in values))
-        if stage != "source":
-            self._outline((stage, row, col), pinned=False)
-            if self.pinned is None:
-                self._explain(stage, row, col, pinned=False)
+        shown = ", ".join(format_value(float(v)) for v in values)
+        self.status.emit(f"{STAGE_TITLES[stage]} (row {row}, col {col}) = {shown}")
+        self._outline(None if stage == "source" else self.hovered, pinned=False)
+        if stage != "source" and self.pinned is None:
+            self._explain(stage, row, col, pinned=False)
+
+    def _leave(self) -> None:
+        """No pixel is hovered any more: clear its outline and status text (and its explanation unless pinned)."""
+        self.hovered = None
+        self._outline(None, pinned=False)
+        self.status.emit("")
+        if self.pinned is None:
+            self.inspector.show_hint()
 
     def pin(self, stage: str, row: int, col: int) -> None:
         """Pin an output pixel: the inspector keeps showing it."""
@@ -99,17 +131,27 @@ class PixelFocus(QObject):
 
     def _explain(self, stage: str, row: int, col: int, pinned: bool) -> None:
         stages = self.result.stages
-        pool = conv = None
+        pool = None
         if stage == "pool":
             pool = explain_pool(stages, row, col)
-            if pool.winner is not None:  # then explain the convolution of the value that won
-                wr, wc = pool.winner[0]
-                conv = explain_conv(stages, int(pool.rows[wr]), int(pool.cols[wc]))
+            convs = self._winner_convs(pool)
         else:
-            conv = explain_conv(stages, row, col)
-        self.inspector.show_pixel(stages, conv, pool, pinned)
+            convs = [(explain_conv(stages, row, col), None)]
+        self.inspector.show_pixel(stages, pool, convs, pinned)
 
-    def _outline(self, target: tuple[str, int, int] | None, pinned: bool) -> None:
+    def _winner_convs(self, pool: PoolExplanation) -> list[WinnerConv]:
+        """For max pooling, the convolved pixel each plane's winner came from; planes that won at one pixel share it."""
+        if pool.winner is None:
+            return []
+        planes_at: dict[tuple[int, int], list[int]] = {}
+        for plane, (wr, wc) in enumerate(pool.winner):
+            planes_at.setdefault((int(pool.rows[wr]), int(pool.cols[wc])), []).append(plane)
+        stages = self.result.stages
+        if len(planes_at) == 1:
+            return [(explain_conv(stages, *next(iter(planes_at))), None)]
+        return [(explain_conv(stages, row, col), planes) for (row, col), planes in planes_at.items()]
+
+    def _outline(self, target: Target | None, pinned: bool) -> None:
         """Outline the pixel, its pooling window and its receptive field (each tap when dilated)."""
         rects: dict[str, list[QRectF]] = {name: [] for name in self.views}
         if target is not None:
