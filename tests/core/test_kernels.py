@@ -16,14 +16,8 @@ from convdemo.core import fileio
 from convdemo.core import presets as presets_module
 from convdemo.core.errors import ParameterError, PresetError
 from convdemo.core.kernels import Kernel, parse_weights
-from convdemo.core.presets import (
-    TEACHING_ORDER,
-    PresetLibrary,
-    default_library,
-    preset_file_name,
-    read_preset,
-    write_preset,
-)
+from convdemo.core.preset_files import preset_file_name, read_preset, write_preset
+from convdemo.core.presets import TEACHING_ORDER, PresetLibrary, default_library
 from convdemo.core.resources import shipped_kernels_dir
 
 KNOWN_KEYS = ("format", "version", "name", "description", "weights", "divisor", "bias")

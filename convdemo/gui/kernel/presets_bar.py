@@ -27,12 +27,8 @@ from PyQt6.QtWidgets import (
 
 from convdemo.core.errors import ConvdemoError
 from convdemo.core.kernels import Kernel
-from convdemo.core.presets import (
-    PresetLibrary,
-    preset_file_name,
-    read_preset,
-    write_preset,
-)
+from convdemo.core.preset_files import preset_file_name, read_preset, write_preset
+from convdemo.core.presets import PresetLibrary
 from convdemo.gui.widgets import make_button, mute, small_label
 
 __all__ = ["PresetBar", "make_button", "mute", "same_numbers", "shown_kernel", "small_label"]

@@ -17,7 +17,8 @@ from PyQt6.QtWidgets import (
 )
 
 from convdemo.core.kernels import Kernel
-from convdemo.core.presets import PresetLibrary, read_preset
+from convdemo.core.preset_files import read_preset
+from convdemo.core.presets import PresetLibrary
 from convdemo.gui.app import make_app
 from convdemo.gui.kernel.editor import KernelEditor, resized
 from convdemo.gui.kernel.grid import parse_cell
