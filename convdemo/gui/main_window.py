@@ -56,7 +56,8 @@ from convdemo.gui.lab.photos import (
     remember_file,
 )
 from convdemo.gui.lab.pixel_focus import PixelFocus
-from convdemo.gui.lab.stage_views import STAGE_TITLES, StageRow, StageView
+from convdemo.gui.lab.stage_row import StageRow
+from convdemo.gui.lab.stage_views import STAGE_TITLES, StageView
 from convdemo.gui.lab.workers import PipelineRunner, Result
 from convdemo.gui.session import SessionData, load_session, reset_note, restore_layout, save_session
 from convdemo.gui.state import AppState

@@ -33,7 +33,6 @@ from PyQt6.QtGui import (
 from PyQt6.QtWidgets import (
     QGraphicsPathItem,
     QGraphicsRectItem,
-    QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -41,9 +40,8 @@ from PyQt6.QtWidgets import (
 
 from convdemo.core.display import DisplayImage, to_display
 from convdemo.core.explain import Placement
-from convdemo.core.geometry import Geometry
-from convdemo.core.modes import BORDERS
 from convdemo.core.numbers import format_number
+from convdemo.core.padded import PaddedFrame
 from convdemo.gui.widgets import HIGHLIGHT, PINNED, ColourBar, small_label, text_colour
 
 STAGE_TITLES = {"source": "Input", "conv": "Convolved", "activation": "Activated", "pool": "Pooled"}
@@ -60,52 +58,6 @@ PADDING_DIM = 0.3
 STRETCH_LINK = "stretch"
 FIT_PADDING = 0.02
 """Margin around the input (and its padded cells) when the views are fitted, as a share of its size."""
-
-
-@dataclass(frozen=True, eq=False)
-class PaddedFrame:
-    """The input with the cells padding adds around it, as the kernel reads them.
-
-    Attributes
-    ----------
-    values : ndarray of shape (top + H + bottom, left + W + right) or (…, 3)
-        Padded cells and the image, float32.
-    top, left, bottom, right : int
-        Padded cells on each side.
-    border : str
-        A key of :data:`convdemo.core.modes.BORDERS`.
-    """
-
-    values: np.ndarray
-    top: int
-    left: int
-    bottom: int
-    right: int
-    border: str
-
-    @property
-    def padded(self) -> np.ndarray:
-        """(rows, cols) bool: True on the padded cells, False on the image."""
-        mask = np.ones(self.values.shape[:2], bool)
-        mask[self.top:mask.shape[0] - self.bottom, self.left:mask.shape[1] - self.right] = False
-        return mask
-
-
-def padded_frame(source: np.ndarray, geometry: Geometry, border: str) -> PaddedFrame | None:
-    """The padded input ``geometry`` asks for, filled as ``border`` says; None without padding.
-
-    Which pixel a padded cell repeats comes from the border's own index map
-    (:attr:`convdemo.core.modes.Border.index`), as in the engine.
-    """
-    r, c = geometry.rows, geometry.cols
-    if not (r.before or r.after or c.before or c.after):
-        return None
-    index = BORDERS[border].index
-    rows = index(np.arange(-r.before, r.n + r.after), r.n)
-    cols = index(np.arange(-c.before, c.n + c.after), c.n)
-    values = source[np.ix_(np.maximum(rows, 0), np.maximum(cols, 0))]
-    values[(rows < 0)[:, None] | (cols < 0)[None, :]] = 0  # -1: a zero cell
-    return PaddedFrame(values, r.before, c.before, r.after, c.after, border)
 
 
 @dataclass(frozen=True, eq=False)
@@ -484,63 +436,3 @@ class _TextFit:
             if max(self._metrics.horizontalAdvance(line) for line in lines) <= self.width:
                 return "\n".join(lines)
         return None
-
-
-class StageRow(QWidget):
-    """The stage views side by side, zoom and pan linked.
-
-    Once shown in the main window, it follows the window's results (the
-    padded cells around the input) and its state (the clipping notes'
-    'stretch' links), see :meth:`follow`.
-    """
-
-    def __init__(self, views: list[StageView], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.views = views
-        self.source = next((view for view in views if view.stage == "source"), None)
-        self._fitted: tuple[tuple[int, int], QRectF] | None = None  # input size of the last fit, range asked for
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        master = views[0].view
-        for view in views:
-            layout.addWidget(view, 1)
-            if view.view is not master:
-                view.view.setXLink(master)
-                view.view.setYLink(master)
-
-    def follow(self, results, state) -> None:
-        """Show the padding of every result ``results`` emits around the input, and send the views'
-        display requests to ``state`` (an :class:`~convdemo.gui.state.AppState`)."""
-        results.connect(self.show_padding)
-        for view in self.views:
-            view.display_requested.connect(lambda mode: state.set_display(mode=mode))
-
-    def show_padding(self, result) -> None:
-        """Draw ``result``'s padded cells around the input; a view still fitted stays fitted, frame included."""
-        if self.source is None:
-            return
-        stages = result.stages
-        still_fitted = self._still_fitted()
-        self.source.set_frame(padded_frame(stages.source, stages.conv_geometry, stages.settings.border))
-        if still_fitted:
-            self.fit(*self._fitted[0])
-
-    def fit(self, height: int, width: int) -> None:
-        """Zoom so the whole ``height × width`` input, and its padded cells, are visible in every view."""
-        frame = self.source.frame if self.source is not None else None
-        top, left, bottom, right = (frame.top, frame.left, frame.bottom, frame.right) if frame else (0, 0, 0, 0)
-        rect = QRectF(-left, -top, width + left + right, height + top + bottom)
-        self.views[0].view.setRange(rect, padding=FIT_PADDING)
-        self._fitted = ((height, width), rect)
-
-    def _still_fitted(self) -> bool:
-        """The views show what the last :meth:`fit` asked for: nobody has zoomed or panned since
-        (resizing the window keeps a fit, as the locked aspect grows the range around its centre)."""
-        if self._fitted is None:
-            return False
-        rect = self._fitted[1]
-        (x0, x1), (y0, y1) = self.views[0].view.viewRange()
-        centred = (abs((x0 + x1) / 2 - rect.center().x()) <= 0.01 * rect.width()
-                   and abs((y0 + y1) / 2 - rect.center().y()) <= 0.01 * rect.height())
-        return centred and min((x1 - x0) / rect.width(), (y1 - y0) / rect.height()) <= 1 + 3 * FIT_PADDING

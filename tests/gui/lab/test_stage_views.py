@@ -11,7 +11,8 @@ import convdemo
 from convdemo.core.display import to_display
 from convdemo.core.geometry import output_shape
 from convdemo.core.numbers import format_number
-from convdemo.gui.lab.stage_views import PaddedFrame, StageView, padded_frame
+from convdemo.core.padded import PaddedFrame, padded_frame
+from convdemo.gui.lab.stage_views import StageView
 from convdemo.gui.widgets import ColourBar, text_colour
 
 TIMES_TEN = convdemo.Kernel.from_array([[0, 0, 0], [0, 10, 0], [0, 0, 0]])  # 255 → 2550
