@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
-import sys
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from convdemo.cli.parsing import padding_text, pair_text
 from convdemo.core.errors import ParameterError
+
+if TYPE_CHECKING:
+    from convdemo.core.kernels import Kernel
+    from convdemo.core.params import Settings
 
 
 def _diagrams() -> str:
@@ -21,8 +26,10 @@ def _diagrams() -> str:
 
 def add_apply_command(sub) -> None:
     """Add ``apply`` to the CLI's subparsers; its options have the names and defaults of :func:`convdemo.run`."""
+    from convdemo.core.images import MEMORY_BUDGET
     from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, DISPLAY_MODES, POOLS
     from convdemo.core.params import STAGES
+    from convdemo.core.safe_open import size_text
 
     p = sub.add_parser(
         "apply", help="apply a kernel to an image and save a stage as PNG or .npy",
@@ -53,37 +60,75 @@ def add_apply_command(sub) -> None:
     p.add_argument("--display", default="auto", choices=list(DISPLAY_MODES),
                    help="PNG mapping (default auto: diverging when there are negative values, else clip)")
     p.add_argument("--max-size", default="1024",
-                   help="reduce images whose longest side is larger (default 1024; 'full' = never)")
+                   help="reduce images whose longest side is larger (default 1024; 'full' = never); "
+                        f"a size too large to load in {size_text(MEMORY_BUDGET)} of memory is refused, "
+                        "naming the largest that fits")
     p.set_defaults(handler=_cmd_apply)
 
 
 def _cmd_apply(args) -> int:
+    """Handler of ``convdemo apply``: everything cheap is checked first, then the image is loaded, then computed."""
     from convdemo.core.display import to_display
-    from convdemo.core.fileio import atomic_write
     from convdemo.core.images import parse_max_size, read_image, save_png
-    from convdemo.core.kernels import Kernel, parse_weights
-    from convdemo.core.pipeline import as_kernel, run
+    from convdemo.core.pipeline import run_settings
 
-    out = Path(args.output)
-    if out.suffix.lower() not in (".png", ".npy"):
-        raise ParameterError(f"the output must end in .png or .npy, not {out.name!r}.")
-    if not out.parent.is_dir():
-        raise ParameterError(f"cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist.")
-    kernel = as_kernel(args.kernel) if args.kernel else Kernel.from_array(parse_weights(args.weights))
-    loaded = read_image(args.image, max_size=parse_max_size(args.max_size))
-    if loaded.pixels.shape[:2] != tuple(loaded.original_size):
-        print(f"convdemo: note: {loaded.describe()} (use --max-size full to keep every pixel)", file=sys.stderr)
-    stages = run(
-        loaded.pixels, kernel, stride=pair_text(args.stride, "stride"), padding=padding_text(args.padding),
-        border=args.border, dilation=pair_text(args.dilation, "dilation"), flip=args.flip,
-        divisor=args.divisor, bias=args.bias, channels=args.channels, activation=args.activation,
-        pool=args.pool, pool_size=args.pool_size, pool_stride=args.pool_stride,
-    )
+    out = _checked_output(args.output)
+    max_size = parse_max_size(args.max_size)
+    kernel = _kernel(args)
+    settings = _settings(args, kernel)
+    loaded = read_image(args.image, max_size=max_size)
+    stages = run_settings(loaded.pixels, kernel, settings)
     array = stages.stage(args.stage) if args.stage else stages.output
     if out.suffix.lower() == ".npy":
-        buffer = io.BytesIO()
-        np.save(buffer, np.ascontiguousarray(array, dtype=np.float32))
-        atomic_write(out, lambda f: f.write(buffer.getvalue()))
+        _save_npy(out, array)
     else:
         save_png(out, to_display(array, args.display).rgb)
+    if loaded.reduced:
+        args.notes.append(f"{loaded.describe()} (use --max-size full to keep every pixel)")
     return 0
+
+
+def _checked_output(text: str) -> Path:
+    """The output path, once its suffix is known and its folder exists and may be written to."""
+    out = Path(text)
+    if out.suffix.lower() not in (".png", ".npy"):
+        raise ParameterError(f"the output must end in .png or .npy, not {out.name!r}.")
+    folder = out.parent
+    if not folder.is_dir():
+        raise ParameterError(f"cannot write {text!r}: the folder {str(folder)!r} does not exist.")
+    if out.is_dir():
+        raise ParameterError(f"cannot write {text!r}: it is a folder; give a file name ending in {out.suffix}.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ParameterError(f"cannot write {text!r}: you may not write to the folder {str(folder)!r}.")
+    return out
+
+
+def _kernel(args) -> Kernel:
+    """The kernel of ``--kernel`` (a preset name or file) or ``--weights`` (text)."""
+    from convdemo.core.kernels import Kernel, parse_weights
+    from convdemo.core.pipeline import as_kernel
+
+    return as_kernel(args.kernel) if args.kernel else Kernel.from_array(parse_weights(args.weights))
+
+
+def _settings(args, kernel: Kernel) -> Settings:
+    """Every pipeline option, validated before the image is loaded; divisor and bias default to the kernel's."""
+    from convdemo.core.params import Settings
+
+    return Settings(
+        stride=pair_text(args.stride, "stride"), padding=padding_text(args.padding), border=args.border,
+        dilation=pair_text(args.dilation, "dilation"), flip=args.flip,
+        divisor=kernel.divisor if args.divisor is None else args.divisor,
+        bias=kernel.bias if args.bias is None else args.bias,
+        channels=args.channels, activation=args.activation, pool=args.pool,
+        pool_size=args.pool_size, pool_stride=args.pool_stride,
+    )
+
+
+def _save_npy(out: Path, array: np.ndarray) -> None:
+    """Write ``array`` as float32 ``.npy``, atomically."""
+    from convdemo.core.fileio import atomic_write
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array, dtype=np.float32))
+    atomic_write(out, lambda f: f.write(buffer.getvalue()))

@@ -1,6 +1,7 @@
 """The command line (docs/cli.md): apply, presets, errors."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -194,3 +195,99 @@ def test_apply_matches_the_reference_for_random_option_combinations(tmp_path, ph
     assert code == 0
     event("compared with the reference")
     np.testing.assert_allclose(np.load(out), want, rtol=1e-5, atol=1e-3)
+
+
+# ---------------------------------------------------------------- stderr: notes, warnings, --verbose
+
+
+def test_note_about_a_reduced_image_comes_only_after_success(tmp_path, photo, capsys):
+    path, _ = photo
+    assert main(["apply", str(path), "-o", str(tmp_path / "o.npy"), "--kernel", "identity", "--max-size", "8"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "convdemo: note: photo.png — 9×11, convolving 7×8 (use --max-size full to keep every pixel)"]
+    assert main(["apply", str(path), "-o", str(tmp_path / "o.npy"), "--kernel", "identity", "--max-size", "8",
+                 "--stage", "pool"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "convdemo: error: the pool stage is off; turn it on with --pool max or avg."]
+
+
+def _jpeg_with_broken_exif(path):
+    """Pillow warns (UserWarning) when it reads this EXIF block; the pixels are fine."""
+    exif = Image.Exif()
+    exif[0x010E] = "x" * 100
+    Image.new("RGB", (32, 16), (10, 20, 30)).save(path, exif=exif.tobytes()[:-60])
+    return path
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_library_warnings_are_dropped_unless_verbose(tmp_path, capsys, where):
+    picture = _jpeg_with_broken_exif(tmp_path / "odd.jpg")
+    args = ["apply", str(picture), "-o", str(tmp_path / "o.npy"), "--kernel", "identity"]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["--verbose", *args] if where == "first" else [*args, "-v"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "convdemo: warning: UserWarning: Tag data larger than file. Skipping tag 270"]
+
+
+@pytest.mark.parametrize("args", [["presets", "list", "-v"], ["-v", "presets", "show", "sobel-x"],
+                                  ["presets", "--verbose", "list"], ["-v", "--about"]])
+def test_verbose_is_accepted_by_every_command_form(capsys, args):
+    assert main(args) == 0
+    assert "convdemo: error" not in capsys.readouterr().err
+
+
+def test_verbose_is_listed_in_every_help():
+    for args in (["--help"], ["apply", "--help"], ["presets", "list", "--help"], ["train", "--help"]):
+        assert "--verbose" in run_cli(*args).stdout, args
+
+
+def test_running_out_of_memory_is_one_line(tmp_path, photo, capsys, monkeypatch):
+    import convdemo.core.pipeline
+
+    def exhausted(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(convdemo.core.pipeline, "run_settings", exhausted)
+    assert main(["apply", str(photo[0]), "-o", str(tmp_path / "o.npy"), "--kernel", "identity"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "convdemo: error: there is not enough memory for this; try a smaller image or working size (--max-size)."]
+
+
+# ---------------------------------------------------------------- cheap checks before the image is read
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize(("options", "message"), [
+    (["--stride", "0"], "stride must be at least 1"),
+    (["--max-size", "7"], "Invalid maximum size '7'"),
+    (["--kernel", "no-such-kernel"], "no preset named 'no-such-kernel'"),
+    (["--divisor", "0"], "divisor"),
+    (["--pool-size", "0"], "pool size must be at least 1"),
+])
+def test_options_are_checked_before_the_image_is_opened(tmp_path, capsys, options, message):
+    os.mkfifo(tmp_path / "pipe.png")  # opening it for reading without O_NONBLOCK would wait forever
+    kernel = [] if "--kernel" in options else ["--kernel", "identity"]
+    assert main(["apply", str(tmp_path / "pipe.png"), "-o", str(tmp_path / "o.npy"), *kernel, *options]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("output", "message"), [
+    ("{tmp}/missing/o.npy", "the folder '{tmp}/missing' does not exist"),
+    ("{tmp}/folder.npy", "it is a folder; give a file name ending in .npy"),
+    ("{tmp}/o.jpg", "the output must end in .png or .npy, not 'o.jpg'"),
+])
+def test_output_is_checked_before_the_image(tmp_path, capsys, output, message):
+    (tmp_path / "folder.npy").mkdir()
+    output, message = output.format(tmp=tmp_path), message.format(tmp=tmp_path)
+    assert main(["apply", str(tmp_path / "not-there.png"), "-o", output, "--kernel", "identity"]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
+                    reason="needs POSIX permissions that bind (not root)")
+def test_output_folder_must_be_writable(tmp_path, photo, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    assert main(["apply", str(photo[0]), "-o", str(locked / "o.npy"), "--kernel", "identity"]) == 2
+    assert "you may not write to the folder" in capsys.readouterr().err

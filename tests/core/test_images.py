@@ -1,12 +1,17 @@
 """Loading every kind of image file into float32 0–255 arrays, and the helpers around it."""
 
 import io
+import math
+import os
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
+from convdemo.core import images
 from convdemo.core.errors import ConvdemoError, ImageLoadError, ParameterError
 from convdemo.core.images import (
     LoadedImage,
@@ -16,6 +21,7 @@ from convdemo.core.images import (
     save_png,
     to_gray,
 )
+from convdemo.core.safe_open import size_text
 
 
 def _save(tmp_path: Path, picture: Image.Image, name: str, **params) -> Path:
@@ -404,3 +410,189 @@ def test_parse_max_size_rejects(text):
     assert str(info.value) == (
         f"Invalid maximum size '{text}': give a whole number of pixels (at least 8) or 'full'."
     )
+
+
+# ---------------------------------------------------------------- files that are not regular files
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_named_pipe_is_refused_without_waiting(tmp_path):
+    os.mkfifo(tmp_path / "pipe.png")
+    _assert_load_error(tmp_path / "pipe.png", "pipe.png", "named pipe (FIFO), not a regular file")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_link_to_a_device_is_refused(tmp_path):
+    (tmp_path / "zero.png").symlink_to("/dev/zero")
+    _assert_load_error(tmp_path / "zero.png", "zero.png", "character device, not a regular file")
+
+
+def test_file_larger_than_the_cap_is_refused(tmp_path, monkeypatch):
+    path = _save(tmp_path, Image.new("L", (64, 64)), "large.png")
+    monkeypatch.setattr(images, "MAX_FILE_BYTES", 50)
+    _assert_load_error(path, "large.png", "more than a picture can be (50 bytes at most)")
+
+
+# ---------------------------------------------------------------- orientation without a full-size copy
+
+
+def _oriented_png(tmp_path, orientation: int, size=(12, 8)) -> Path:
+    """A PNG (exact pixels) of ``size`` (W, H) with every pixel different and an EXIF orientation."""
+    values = np.arange(size[0] * size[1], dtype=np.uint8).reshape(size[1], size[0])
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return _save(tmp_path, Image.fromarray(values), f"o{orientation}.png", exif=exif)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_matches_pillow(tmp_path, orientation):
+    path = _oriented_png(tmp_path, orientation)
+    with Image.open(path) as picture:
+        expected = np.asarray(ImageOps.exif_transpose(picture), dtype=np.float32)
+    loaded = read_image(path)
+    np.testing.assert_array_equal(loaded.pixels, expected)
+    assert loaded.original_size == expected.shape
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 7])
+def test_orientation_of_a_reduced_picture_matches_pillow(tmp_path, orientation):
+    picture = Image.fromarray(np.add.outer(np.arange(300), 2 * np.arange(500)).astype(np.float32) / 5.5)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = _save(tmp_path, picture.convert("L"), "turned.png", exif=exif)
+    with Image.open(path) as stored:
+        upright = np.asarray(ImageOps.exif_transpose(stored), dtype=np.float32)
+    loaded = read_image(path, max_size=60)
+    assert loaded.original_size == upright.shape
+    assert max(loaded.size) == 60
+    expected = np.asarray(Image.fromarray(upright).resize(loaded.size[::-1], Image.Resampling.LANCZOS))
+    np.testing.assert_allclose(loaded.pixels, expected, atol=1.5)
+
+
+# ---------------------------------------------------------------- reduced while converting
+
+
+def _reference(pixels: np.ndarray, max_side: int) -> np.ndarray:
+    """Every pixel converted at full size, then Lanczos all the way (the loader before it worked in tiles)."""
+    height, width = pixels.shape[:2]
+    scale = max_side / max(height, width)
+    size = (round(width * scale), round(height * scale))
+    planes = pixels[..., np.newaxis] if pixels.ndim == 2 else pixels
+    resized = [np.asarray(Image.fromarray(np.ascontiguousarray(planes[..., c], dtype=np.float32))
+                          .resize(size, Image.Resampling.LANCZOS)) for c in range(planes.shape[2])]
+    out = np.clip(np.stack(resized, axis=-1), 0, 255)
+    return out[..., 0] if pixels.ndim == 2 else out
+
+
+def _smooth_rgb(height: int, width: int) -> np.ndarray:
+    y, x = np.mgrid[0:height, 0:width]
+    return np.stack([100 + 80 * np.sin(x / 37), 128 + 100 * np.cos(y / 23), (x + y) * 255 / (height + width)],
+                    axis=-1)
+
+
+def test_block_averaged_rgb_matches_full_size_lanczos(tmp_path):
+    rgb = _smooth_rgb(700, 1100).round()
+    path = _save(tmp_path, Image.fromarray(rgb.astype(np.uint8)), "smooth.png")
+    loaded = read_image(path, max_size=100)  # blocks of 5 × 5, then Lanczos from 220 to 100
+    assert loaded.size == (64, 100)
+    np.testing.assert_allclose(loaded.pixels, _reference(rgb, 100), atol=1.0)
+
+
+def test_transparency_of_a_reduced_picture_is_composited_per_pixel(tmp_path):
+    rgb = _smooth_rgb(600, 900).round()
+    alpha = np.add.outer(np.zeros(600), np.linspace(0, 255, 900)).round()
+    rgba = np.dstack([rgb, alpha]).astype(np.uint8)
+    path = _save(tmp_path, Image.fromarray(rgba, "RGBA"), "fade.png")
+    on_white = 255 + (rgb - 255) * (alpha[..., np.newaxis] / 255)
+    np.testing.assert_allclose(load_image(path, max_size=90), _reference(on_white, 90), atol=1.0)
+
+
+def test_sixteen_bit_reduced_keeps_its_precision(tmp_path):
+    values = np.add.outer(np.arange(400) * 40, np.arange(600) * 60).astype(np.uint16)  # up to 51,900
+    path = _save(tmp_path, Image.fromarray(values), "deep.png")
+    assert _file_mode(path) == "I;16"
+    np.testing.assert_allclose(load_image(path, max_size=60), _reference(values * (255 / 65535), 60), atol=0.05)
+
+
+def test_float_reduced_is_stretched_with_the_extremes_of_every_pixel(tmp_path):
+    values = np.add.outer(np.linspace(-1000, 1000, 300), np.zeros(300)).astype(np.float32)
+    values[7, 7] = 3000  # one bright pixel: it sets the top of the stretch even though a block averages it away
+    values[200, 5] = np.nan
+    path = _save(tmp_path, Image.fromarray(values), "wide.tif")
+    stretched = (np.nan_to_num(values.astype(np.float64), nan=0) + 1000) * (255 / 4000)
+    pixels = load_image(path, max_size=30)
+    assert np.isfinite(pixels).all()
+    np.testing.assert_allclose(pixels, _reference(stretched, 30), atol=0.5)
+
+
+def test_reduced_palette_with_transparency(tmp_path):
+    picture = Image.new("P", (400, 200))
+    picture.putpalette([255, 0, 0, 0, 0, 255])
+    picture.paste(1, (200, 0, 400, 200))  # right half blue, and blue is transparent
+    pixels = load_image(_save(tmp_path, picture, "halves.png", transparency=1), max_size=40)
+    assert pixels.shape == (20, 40, 3)
+    np.testing.assert_allclose(pixels[:, :15], np.broadcast_to([255, 0, 0], (20, 15, 3)), atol=1)
+    np.testing.assert_allclose(pixels[:, -15:], 255, atol=1)
+
+
+# ---------------------------------------------------------------- the memory budget
+
+
+def test_full_size_above_the_budget_names_sizes_and_the_largest_working_size_that_fits(tmp_path, monkeypatch):
+    path = _save(tmp_path, Image.new("RGBA", (600, 400), (1, 2, 3, 128)), "wide.png")
+    monkeypatch.setattr(images, "MEMORY_BUDGET", 2 << 20)  # 2 MiB; full size needs 400·600·(4 + 12) = 3.7 MB
+    with pytest.raises(ImageLoadError) as info:
+        read_image(path, max_size="full")
+    message = str(info.value)
+    assert message.startswith("Cannot open 'wide.png': it is 400×600 RGBA and needs 3.66 MB of memory at full size, "
+                              "more than the 2 MB one image may use; choose a working size of ")
+    largest = int(message.rsplit("--max-size ", 1)[1].rstrip(")."))
+    assert max(read_image(path, max_size=largest).size) == largest  # the size it names fits ...
+    with pytest.raises(ImageLoadError, match=f"at a working size of {largest + 1} pixels"):
+        read_image(path, max_size=largest + 1)  # ... and the next one does not
+
+
+def test_a_picture_that_does_not_fit_even_reduced(tmp_path, monkeypatch):
+    path = _save(tmp_path, Image.new("L", (300, 200)), "grey.png")
+    monkeypatch.setattr(images, "MEMORY_BUDGET", 1000)
+    _assert_load_error(path, "grey.png", "it is 200×300 grey and needs 293 kB of memory at full size, "
+                                         "more than the 1000 bytes one image may use, even reduced")
+
+
+def _png_without_pixels(width: int, height: int, bit_depth: int, colour_type: int) -> bytes:
+    """A PNG's signature, header and an empty IDAT chunk: all Pillow reads before it is asked to decode."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"")
+
+
+@pytest.mark.parametrize(("mode", "bit_depth", "colour_type"),
+                         [("L", 8, 0), ("I;16", 16, 0), ("RGB", 8, 2), ("RGBA", 8, 6), ("RGBA", 16, 6)])
+def test_the_default_working_size_fits_any_picture_pillow_accepts(mode, bit_depth, colour_type):
+    """Planned from a PNG header claiming Pillow's largest picture (nothing is decoded): at most 0.5 GiB."""
+    side = math.isqrt(Image.MAX_IMAGE_PIXELS)
+    with Image.open(io.BytesIO(_png_without_pixels(side, side, bit_depth, colour_type))) as picture:
+        assert picture.mode == mode
+        plan = images._plan(picture, (side, side), images.DEFAULT_MAX_SIZE, "huge.png")
+        assert images._bytes_needed(picture, plan.factor, plan.working) <= images.GIB // 2
+
+
+def test_header_claiming_more_than_the_budget_is_refused_before_decoding(monkeypatch):
+    """With Pillow's pixel limit lifted, only the budget stands between a 40-byte header and 13 GB."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
+    _assert_load_error(_png_without_pixels(60000, 60000, 8, 6), "<clipboard>",
+                       "it is 60000×60000 RGBA and needs 13.4 GB of memory at a working size of 1024 pixels, "
+                       f"more than the {size_text(images.MEMORY_BUDGET)} one image may use, even reduced")
+
+
+def test_a_decoder_that_holds_the_pixels_several_times_is_counted(tmp_path, monkeypatch):
+    path = _save(tmp_path, Image.new("RGBA", (200, 200), (9, 8, 7, 255)), "photo.webp", lossless=True)
+    # Decoded, the picture takes 160 kB, so a PNG of it fits 600 kB reduced; libwebp holds 4 × 160 kB.
+    monkeypatch.setattr(images, "MEMORY_BUDGET", 600_000)
+    with pytest.raises(ImageLoadError, match="even reduced: Pillow's WEBP decoder holds the pixels 4 times over, "
+                                             "so save it as PNG first"):
+        load_image(path, max_size=64)
+    png = _save(tmp_path, Image.open(path), "photo.png")
+    assert load_image(png, max_size=64).shape == (64, 64, 3)
