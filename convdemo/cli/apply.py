@@ -26,7 +26,7 @@ def _diagrams() -> str:
 
 def add_apply_command(sub) -> None:
     """Add ``apply`` to the CLI's subparsers; its options have the names and defaults of :func:`convdemo.run`."""
-    from convdemo.core.images import MEMORY_BUDGET
+    from convdemo.core.decoding import MEMORY_BUDGET
     from convdemo.core.modes import ACTIVATIONS, BORDERS, CHANNEL_MODES, DISPLAY_MODES, POOLS
     from convdemo.core.params import STAGES
     from convdemo.core.safe_open import size_text

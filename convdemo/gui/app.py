@@ -11,8 +11,8 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PyQt6.QtWidgets import QApplication
 
-from convdemo.core.errors import ConvdemoError
-from convdemo.core.images import ImageLoadError, parse_max_size
+from convdemo.core.errors import ConvdemoError, ImageLoadError
+from convdemo.core.images import parse_max_size
 from convdemo.gui.lab.photos import path_problem
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from convdemo.core import images
+from convdemo.core import decoding, images
 from convdemo.core.errors import ConvdemoError, ImageLoadError, ParameterError
 from convdemo.core.images import (
     LoadedImage,
@@ -540,7 +540,7 @@ def test_reduced_palette_with_transparency(tmp_path):
 
 def test_full_size_above_the_budget_names_sizes_and_the_largest_working_size_that_fits(tmp_path, monkeypatch):
     path = _save(tmp_path, Image.new("RGBA", (600, 400), (1, 2, 3, 128)), "wide.png")
-    monkeypatch.setattr(images, "MEMORY_BUDGET", 2 << 20)  # 2 MiB; full size needs 400·600·(4 + 12) = 3.7 MB
+    monkeypatch.setattr(decoding, "MEMORY_BUDGET", 2 << 20)  # 2 MiB; full size needs 400·600·(4 + 12) = 3.7 MB
     with pytest.raises(ImageLoadError) as info:
         read_image(path, max_size="full")
     message = str(info.value)
@@ -554,7 +554,7 @@ def test_full_size_above_the_budget_names_sizes_and_the_largest_working_size_tha
 
 def test_a_picture_that_does_not_fit_even_reduced(tmp_path, monkeypatch):
     path = _save(tmp_path, Image.new("L", (300, 200)), "grey.png")
-    monkeypatch.setattr(images, "MEMORY_BUDGET", 1000)
+    monkeypatch.setattr(decoding, "MEMORY_BUDGET", 1000)
     _assert_load_error(path, "grey.png", "it is 200×300 grey and needs 293 kB of memory at full size, "
                                          "more than the 1000 bytes one image may use, even reduced")
 
@@ -575,8 +575,8 @@ def test_the_default_working_size_fits_any_picture_pillow_accepts(mode, bit_dept
     side = math.isqrt(Image.MAX_IMAGE_PIXELS)
     with Image.open(io.BytesIO(_png_without_pixels(side, side, bit_depth, colour_type))) as picture:
         assert picture.mode == mode
-        plan = images._plan(picture, (side, side), images.DEFAULT_MAX_SIZE, "huge.png")
-        assert images._bytes_needed(picture, plan.factor, plan.working) <= images.GIB // 2
+        plan = decoding._plan(picture, (side, side), images.DEFAULT_MAX_SIZE, "huge.png")
+        assert decoding._bytes_needed(picture, plan.factor, plan.working) <= images.GIB // 2
 
 
 def test_header_claiming_more_than_the_budget_is_refused_before_decoding(monkeypatch):
@@ -584,13 +584,13 @@ def test_header_claiming_more_than_the_budget_is_refused_before_decoding(monkeyp
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
     _assert_load_error(_png_without_pixels(60000, 60000, 8, 6), "<clipboard>",
                        "it is 60000×60000 RGBA and needs 13.4 GB of memory at a working size of 1024 pixels, "
-                       f"more than the {size_text(images.MEMORY_BUDGET)} one image may use, even reduced")
+                       f"more than the {size_text(decoding.MEMORY_BUDGET)} one image may use, even reduced")
 
 
 def test_a_decoder_that_holds_the_pixels_several_times_is_counted(tmp_path, monkeypatch):
     path = _save(tmp_path, Image.new("RGBA", (200, 200), (9, 8, 7, 255)), "photo.webp", lossless=True)
     # Decoded, the picture takes 160 kB, so a PNG of it fits 600 kB reduced; libwebp holds 4 × 160 kB.
-    monkeypatch.setattr(images, "MEMORY_BUDGET", 600_000)
+    monkeypatch.setattr(decoding, "MEMORY_BUDGET", 600_000)
     with pytest.raises(ImageLoadError, match="even reduced: Pillow's WEBP decoder holds the pixels 4 times over, "
                                              "so save it as PNG first"):
         load_image(path, max_size=64)
