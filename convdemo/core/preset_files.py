@@ -5,13 +5,16 @@ Preset files are JSON::
     {"format": "convdemo-kernel", "version": 1, "name": "sobel-x",
      "description": "...", "weights": [[-1, 0, 1], ...], "divisor": 1, "bias": 0}
 
-Unknown keys are kept in :attr:`Kernel.extra` and written back on save. A bad
+Unknown keys are kept in :attr:`Kernel.extra` and written back on save; so is
+the optional ``"flip": true`` (turn the kernel 180°, true convolution), checked
+to be true or false and read with :func:`preset_flip`. A bad
 file raises :class:`PresetError` naming the path and the field at fault. The
 library of presets (shipped + the user's) is :mod:`convdemo.core.presets`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -35,6 +38,8 @@ from convdemo.core.safe_open import MIB, read_capped
 
 PRESET_FORMAT = "convdemo-kernel"
 PRESET_VERSION = 1
+FLIP_KEY = "flip"
+"""Optional key: true turns the kernel 180° before sliding it (true convolution)."""
 
 _KNOWN_KEYS = frozenset({"format", "version", "name", "description", "weights", "divisor", "bias"})
 MAX_FILE_BYTES = MIB
@@ -96,6 +101,23 @@ def _text_field(path: Path, doc: dict, key: str, default: str) -> str:
     return value
 
 
+def _flag_field(path: Path, doc: dict, key: str) -> None:
+    """Refuse ``key`` unless it is missing, ``true`` or ``false``."""
+    if not isinstance(doc.get(key, False), bool):
+        raise _field_error(path, key, f"must be true or false, not {json.dumps(doc[key])[:40]}")
+
+
+def preset_flip(kernel: Kernel) -> bool | None:
+    """The preset's ``"flip"``: True to turn the kernel 180° (true convolution), None when it does not say."""
+    flip = kernel.extra.get(FLIP_KEY)
+    return flip if isinstance(flip, bool) else None
+
+
+def with_flip(kernel: Kernel, flip: bool) -> Kernel:
+    """``kernel`` saying ``"flip": flip`` in its preset file."""
+    return dataclasses.replace(kernel, extra={**kernel.extra, FLIP_KEY: bool(flip)})
+
+
 def _number_field(path: Path, doc: dict, key: str, default: float) -> float:
     try:
         return _json_value(doc.get(key, default))
@@ -121,8 +143,8 @@ def read_preset(path: str | os.PathLike) -> Kernel:
     """Read a kernel preset file (docs/formats.md).
 
     A missing ``name`` defaults to the file's stem, a missing ``description``
-    to ``""``, ``divisor`` to 1 and ``bias`` to 0. Unknown keys go to
-    :attr:`Kernel.extra`.
+    to ``""``, ``divisor`` to 1 and ``bias`` to 0. Unknown keys, and the
+    optional ``flip`` (see :func:`preset_flip`), go to :attr:`Kernel.extra`.
 
     Parameters
     ----------
@@ -154,6 +176,7 @@ def read_preset(path: str | os.PathLike) -> Kernel:
     problem = _first_problem(weights, divisor, bias)
     if problem:
         raise _field_error(path, *problem)
+    _flag_field(path, doc, FLIP_KEY)
     extra = {key: value for key, value in doc.items() if key not in _KNOWN_KEYS}
     return Kernel(weights, name=name, description=description, divisor=divisor, bias=bias,
                   extra=extra, source=path)

@@ -9,9 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PyQt6.QtCore import QRectF, Qt
-from PyQt6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPalette
+from PyQt6.QtCore import QEvent, QObject, QRectF, Qt
+from PyQt6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QLinearGradient,
+    QPainter,
+    QPalette,
+    QTextLayout,
+    QTextOption,
+)
 from PyQt6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QLabel,
     QSizePolicy,
@@ -166,9 +177,33 @@ def text_colour(background: QColor) -> QColor:
     return QColor(DARK_TEXT if background.lightnessF() > 0.55 else LIGHT_TEXT)
 
 
+class _WheelGuard(QObject):
+    """Event filter passing the wheel events of an unfocused spin or combo box on to its parents."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Wheel and not watched.hasFocus():
+            event.ignore()  # an ignored wheel event goes to the parent: the side panel scrolls
+            return True
+        return super().eventFilter(watched, event)
+
+
+_WHEEL_GUARD = _WheelGuard()
+
+
+def guard_wheel(box: QAbstractSpinBox | QComboBox) -> None:
+    """Let the mouse wheel change ``box`` only once it has the keyboard focus (a click or Tab gives it).
+
+    Over an unfocused box the wheel scrolls whatever holds it, so scrolling a
+    panel never changes the boxes that pass under the pointer.
+    """
+    box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    box.installEventFilter(_WHEEL_GUARD)
+
+
 def combo_box(items: list[tuple[object, str, str]], tip: str) -> QComboBox:
-    """A combo box of (data, label, item tooltip) entries, with ``tip`` for the whole box."""
+    """A combo box of (data, label, item tooltip) entries, with ``tip`` for the whole box (see :func:`guard_wheel`)."""
     combo = QComboBox()
+    guard_wheel(combo)
     for value, label, item_tip in items:
         combo.addItem(label, value)
         combo.setItemData(combo.count() - 1, item_tip, Qt.ItemDataRole.ToolTipRole)
@@ -180,8 +215,10 @@ def spin_box(low: int, high: int, tip: str, value: int | None = None, special: s
     """An integer spin box from ``low`` to ``high`` with the tooltip ``tip``.
 
     ``value`` is shown first (default ``low``); ``special`` is the text shown at ``low`` instead of the number.
+    The wheel changes it only while it has the focus (:func:`guard_wheel`).
     """
     spin = QSpinBox()
+    guard_wheel(spin)
     spin.setRange(low, high)
     spin.setValue(low if value is None else value)
     spin.setToolTip(tip)
@@ -208,10 +245,13 @@ def make_button(text: str, tip: str, slot: Callable[[], None]) -> QToolButton:
     return button
 
 
-def small_label(wrap: bool) -> QLabel:
-    """A label in a slightly smaller font, for notes under a control; see :func:`mute`."""
-    label = QLabel()
-    label.setWordWrap(wrap)
+def small_label(wrap: bool, lines: int | None = None) -> QLabel:
+    """A label in a slightly smaller font, for notes under a control; see :func:`mute`.
+
+    With ``lines``, a :class:`LinesLabel` of that many lines (it always wraps), else a plain label.
+    """
+    label = QLabel() if lines is None else LinesLabel(lines)
+    label.setWordWrap(wrap and lines is None)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 0.9)
     label.setFont(font)
@@ -227,11 +267,95 @@ def mute(label: QLabel, palette: QPalette) -> None:
     label.setPalette(label_palette)
 
 
-def inline_error_label() -> QLabel:
-    """A hidden, word-wrapped label for an inline error sentence, in :data:`ERROR_COLOUR`."""
-    label = QLabel()
+class LinesLabel(QLabel):
+    """A label of a fixed height of ``lines`` lines: its text wraps, and what does not fit is elided (``…``).
+
+    The height never changes with the text, so the widgets below it never
+    move. When the text is elided, the tooltip holds all of it.
+    :meth:`text` is the whole text; :meth:`shown_text` the lines on screen.
+
+    Parameters
+    ----------
+    lines : int
+        Lines of room, kept even when the text is empty.
+    """
+
+    def __init__(self, lines: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.lines = lines
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._fix_height()
+
+    def text(self) -> str:
+        """The whole text, as given to :meth:`setText`."""
+        return self._text
+
+    def shown_text(self) -> str:
+        """The text on screen: at most :attr:`lines` lines, each as wide as the label at most."""
+        return super().text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        self._text = text
+        self._show()
+
+    def clear(self) -> None:
+        self.setText("")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._show()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fix_height()
+            self._show()
+
+    def _fix_height(self) -> None:
+        margins = self.contentsMargins()
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * self.lines + margins.top() + margins.bottom())
+
+    def _show(self) -> None:
+        shown = wrapped_lines(self._text, self.font(), self.contentsRect().width(), self.lines)
+        super().setText(shown)
+        elided = shown.split() != self._text.split()
+        self.setToolTip(self._text if elided else "")
+
+
+def wrapped_lines(text: str, font: QFont, width: int, lines: int) -> str:
+    """``text`` wrapped to ``width`` pixels in ``font``, at most ``lines`` lines, the last one elided if need be.
+
+    Lines break between words where possible, else anywhere; the result joins them with newlines.
+    """
+    if not text or width <= 0:
+        return text
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    starts = []
+    while len(starts) < lines:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        starts.append(line.textStart())
+    layout.endLayout()
+    pieces = [text[a:b].strip() for a, b in zip(starts, starts[1:])]
+    rest = " ".join(text[starts[-1]:].split())
+    metrics = QFontMetrics(font)
+    pieces.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+    return "\n".join(pieces)
+
+
+def inline_error_label(lines: int = 2) -> LinesLabel:
+    """A word-wrapped label of ``lines`` lines for an inline error sentence, in :data:`ERROR_COLOUR`.
+
+    Its room is kept when it is empty, so an error appearing never moves the widgets below.
+    """
+    label = LinesLabel(lines)
     label.setObjectName("inlineError")
-    label.setWordWrap(True)
     label.setStyleSheet(f"QLabel#inlineError {{ color: {ERROR_COLOUR}; font-weight: 600; }}")
-    label.hide()
     return label

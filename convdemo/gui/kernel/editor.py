@@ -39,11 +39,12 @@ from PyQt6.QtWidgets import (
 
 from convdemo.core.errors import ConvdemoError
 from convdemo.core.kernels import MAX_SIZE, Kernel
+from convdemo.core.preset_files import preset_flip
 from convdemo.core.presets import PresetLibrary
 from convdemo.gui.kernel.grid import KernelGrid
 from convdemo.gui.kernel.history import Document, EditCommand, take_undo_key
 from convdemo.gui.kernel.presets_bar import PresetBar, same_numbers, shown_kernel
-from convdemo.gui.widgets import format_weight, inline_error_label, make_button, mute, small_label
+from convdemo.gui.widgets import format_weight, guard_wheel, inline_error_label, make_button, mute, small_label
 
 __all__ = ["KernelEditor", "resized"]
 
@@ -99,6 +100,7 @@ class _NumberBox(QDoubleSpinBox):
         self.setDecimals(6)
         self.setKeyboardTracking(False)
         self.setToolTip(tip)
+        guard_wheel(self)
 
     def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
         return f"{value:.10g}"
@@ -114,6 +116,7 @@ def _size_box(tip: str) -> QSpinBox:
     box.setRange(1, MAX_SIZE)
     box.setKeyboardTracking(False)
     box.setToolTip(tip)
+    guard_wheel(box)
     return box
 
 
@@ -176,7 +179,7 @@ class KernelEditor(QWidget):
     # -- building --------------------------------------------------------------
 
     def _build(self) -> None:
-        self.presets = PresetBar(self.library)
+        self.presets = PresetBar(self.library, flip=self.flip)
         self.rows_box = _size_box("Rows of the kernel (1–9); growing or shrinking keeps the centre values.")
         self.cols_box = _size_box("Columns of the kernel (1–9); growing or shrinking keeps the centre values.")
         self.three_box = QCheckBox("Three kernels (R, G, B)")
@@ -319,10 +322,22 @@ class KernelEditor(QWidget):
     # -- edits ---------------------------------------------------------------------
 
     def pick_preset(self, name: str | None) -> None:
-        """Make the preset ``name`` the kernel (one undo step); None (the custom entry) does nothing."""
+        """Make the preset ``name`` the kernel (one undo step) and tick or clear the flip if the preset
+        says so (emitting :attr:`flip_changed`); None (the custom entry) does nothing."""
         if name is None or name not in self.library:
             return
-        self._push(f"preset {name}", Document(self.library[name], name))
+        kernel = self.library[name]
+        self._push(f"preset {name}", Document(kernel, name))
+        flip = preset_flip(kernel)
+        if flip is not None:
+            self.flip_box.setChecked(flip)
+
+    def apply_edit(self, kernel: Kernel, label: str = "use learned filter") -> None:
+        """Make ``kernel`` the kernel as one undo step named ``label``, and announce it.
+
+        Unlike :meth:`set_kernel` the history stays: Ctrl+Z brings the previous kernel back.
+        """
+        self._push(label, Document(kernel, None))
 
     def normalise(self) -> None:
         """Divide the weights by their sum (divisor 1), or say why not when they sum to 0."""
@@ -446,11 +461,9 @@ class KernelEditor(QWidget):
 
     def _show_problem(self, error: ConvdemoError | str) -> None:
         self.problem_label.setText(_sentence(error))
-        self.problem_label.show()
 
     def _clear_problem(self) -> None:
         self.problem_label.clear()
-        self.problem_label.hide()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange:

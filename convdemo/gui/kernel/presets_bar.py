@@ -3,23 +3,28 @@
 :class:`PresetBar` shows the kernel the editor tells it about and works the
 preset files of a :class:`PresetLibrary`. It never changes the kernel: it
 asks the editor to with its signals, so every kernel change stays one undo
-step in the editor. Dialogs go through small methods (``_ask_name``,
+step in the editor. Dialogs go through small methods (``_ask_preset``,
 ``_ask_open_path``, ``_ask_save_path``, ``_confirm``) that tests replace.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import QEvent, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
-    QInputDialog,
+    QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,13 +32,15 @@ from PyQt6.QtWidgets import (
 
 from convdemo.core.errors import ConvdemoError
 from convdemo.core.kernels import Kernel
-from convdemo.core.preset_files import preset_file_name, read_preset, write_preset
+from convdemo.core.preset_files import preset_file_name, read_preset, with_flip, write_preset
 from convdemo.core.presets import PresetLibrary
-from convdemo.gui.widgets import make_button, mute, small_label
+from convdemo.gui.widgets import guard_wheel, make_button, mute, small_label
 
 __all__ = ["PresetBar", "make_button", "mute", "same_numbers", "shown_kernel", "small_label"]
 
 _JSON_FILTER = "Kernel presets (*.json)"
+DESCRIPTION_LINES = 3
+"""Lines of room for the preset's description, kept whatever its length (longer ones are elided)."""
 
 
 def same_numbers(a: Kernel, b: Kernel) -> bool:
@@ -55,6 +62,8 @@ class PresetBar(QWidget):
     Parameters
     ----------
     library : PresetLibrary
+    flip : callable, optional
+        Returns the current "Flip (true convolution)" choice, which Save as… and Export… store.
 
     Signals
     -------
@@ -76,9 +85,11 @@ class PresetBar(QWidget):
     problem = pyqtSignal(str)
     message = pyqtSignal(str)
 
-    def __init__(self, library: PresetLibrary, parent: QWidget | None = None):
+    def __init__(self, library: PresetLibrary, flip: Callable[[], bool] = lambda: False,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.library = library
+        self._flip = flip
         self._kernel: Kernel | None = None
         self._preset: str | None = None
         self._three_allowed = False
@@ -88,7 +99,8 @@ class PresetBar(QWidget):
         self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.picker.setMinimumContentsLength(12)
         self.picker.activated.connect(self._on_activated)
-        self.description_label = small_label(wrap=True)
+        guard_wheel(self.picker)
+        self.description_label = small_label(wrap=True, lines=DESCRIPTION_LINES)
         self.save_button = make_button("Save as…", "Keep the current kernel as one of your presets.", self.save_as)
         self.delete_button = make_button("Delete", "Delete this preset of yours; shipped presets stay.",
                                          self.delete_preset)
@@ -133,7 +145,6 @@ class PresetBar(QWidget):
         self.picker.setCurrentIndex(0 if custom else self.picker.findData(preset))
         description = self._description_text()
         self.description_label.setText(description)
-        self.description_label.setVisible(bool(description))
         self.delete_button.setEnabled(bool(preset) and self.library.is_user(preset))
 
     def base_preset(self) -> Kernel | None:
@@ -193,16 +204,17 @@ class PresetBar(QWidget):
     # -- files -----------------------------------------------------------------------
 
     def save_as(self) -> None:
-        """Ask a name and save the shown kernel among the user's presets, asking before replacing one."""
-        name = self._ask_name(self._suggested_name())
-        if name is None:
+        """Ask a name and a description and save the shown kernel, with the current flip, among the user's
+        presets, asking before replacing one."""
+        kernel = self._kernel_to_write()
+        answer = self._ask_preset(self._suggested_name(), kernel.description or (
+            f"Edited from '{self._preset}'." if self._preset else ""))
+        if answer is None:
             return
-        name = name.strip()
+        name, description = (text.strip() for text in answer)
         replacing = self.library.is_user(name)
         if replacing and not self._confirm(f"Replace your preset '{name}'?"):
             return
-        kernel = shown_kernel(self._kernel, self._three_allowed)
-        description = kernel.description or (f"Edited from '{self._preset}'." if self._preset else "")
         try:
             self.library.save_user(dataclasses.replace(kernel, name=name, description=description),
                                    overwrite=replacing)
@@ -250,7 +262,7 @@ class PresetBar(QWidget):
         path = self._ask_save_path(preset_file_name(self._preset if pristine else self._suggested_name()))
         if path is None:
             return
-        kernel = shown_kernel(self._kernel, self._three_allowed)
+        kernel = self._kernel_to_write()
         if not pristine:
             kernel = dataclasses.replace(kernel, name=Path(path).stem)
         try:
@@ -260,6 +272,10 @@ class PresetBar(QWidget):
             return
         self.message.emit(f"Exported kernel '{kernel.name}' to {path}.")
 
+    def _kernel_to_write(self) -> Kernel:
+        """The shown kernel as a preset file holds it: the planes the channel mode uses, and the current flip."""
+        return with_flip(shown_kernel(self._kernel, self._three_allowed), self._flip())
+
     def _suggested_name(self) -> str:
         """A name to offer when saving: the user's own preset's, else "my <preset>"."""
         if self._preset and self.library.is_user(self._preset):
@@ -268,10 +284,26 @@ class PresetBar(QWidget):
 
     # -- questions (tests replace these) ------------------------------------------------
 
-    def _ask_name(self, suggested: str) -> str | None:
-        """The name to save the kernel under, or None if the user cancelled."""
-        name, ok = QInputDialog.getText(self, "Save kernel as preset", "Preset name:", text=suggested)
-        return name if ok else None
+    def _ask_preset(self, name: str, description: str) -> tuple[str, str] | None:
+        """The name and description to save the kernel under (``name`` and ``description`` offered),
+        or None if the user cancelled."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Save kernel as preset")
+        name_field = QLineEdit(name)
+        description_field = QPlainTextEdit(description)
+        description_field.setPlaceholderText("What the kernel does, for the learner.")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        name_field.textChanged.connect(lambda text: buttons.button(
+            QDialogButtonBox.StandardButton.Save).setEnabled(bool(text.strip())))
+        form = QFormLayout(dialog)
+        form.addRow("Preset name:", name_field)
+        form.addRow("Description:", description_field)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return name_field.text(), description_field.toPlainText()
 
     def _ask_open_path(self) -> str | None:
         """A preset file to import, or None if the user cancelled."""

@@ -78,7 +78,7 @@ class ControlsPanel(QWidget):
                               "How output values are turned into colours.")
         self.heat_map = QCheckBox("heat map")
         self.heat_map.setToolTip("Show one-plane outputs in heat colours (dark → bright yellow) instead of grey.")
-        self.error = inline_error_label()
+        self.error = inline_error_label(lines=3)
 
         conv = QFormLayout()
         stride_row = QHBoxLayout()
@@ -204,6 +204,5 @@ class ControlsPanel(QWidget):
             w.blockSignals(False)
 
     def show_error(self, message: str) -> None:
-        """Show an impossible combination inline (empty message hides it)."""
+        """Show an impossible combination inline (an empty message clears it; its room stays)."""
         self.error.setText(message)
-        self.error.setVisible(bool(message))

@@ -1,4 +1,4 @@
-"""The stage views side by side, zoom and pan linked, fitted to the input and its padded cells."""
+"""The stage views side by side, zoom and pan linked: fitted to all they show, zoomed in and out, 1:1."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from PyQt6.QtWidgets import QHBoxLayout, QWidget
 
 from convdemo.core.padded import padded_frame
 from convdemo.gui.lab.stage_views import FIT_PADDING, StageView
+
+ZOOM_STEP = 2.0
+"""How many times View → Zoom in magnifies (and Zoom out shrinks) the views."""
 
 
 class StageRow(QWidget):
@@ -40,7 +43,8 @@ class StageRow(QWidget):
             view.display_requested.connect(lambda mode: state.set_display(mode=mode))
 
     def show_padding(self, result) -> None:
-        """Draw ``result``'s padded cells around the input; a view still fitted stays fitted, frame included."""
+        """Draw ``result``'s padded cells around the input; a view still fitted is fitted again to the new
+        stages (panels turned on, a larger output, the padded cells)."""
         if self.source is None:
             return
         stages = result.stages
@@ -50,12 +54,35 @@ class StageRow(QWidget):
             self.fit(*self._fitted[0])
 
     def fit(self, height: int, width: int) -> None:
-        """Zoom so the whole ``height × width`` input, and its padded cells, are visible in every view."""
-        frame = self.source.frame if self.source is not None else None
-        top, left, bottom, right = (frame.top, frame.left, frame.bottom, frame.right) if frame else (0, 0, 0, 0)
-        rect = QRectF(-left, -top, width + left + right, height + top + bottom)
+        """Zoom so every visible view shows all it draws: the ``height × width`` input, its padded cells,
+        and outputs larger than the input ('full' padding) too."""
+        rect = QRectF(0, 0, width, height)
+        for view in self.views:
+            extent = view.extent() if not view.isHidden() else None
+            if extent is not None:
+                rect = rect.united(extent)
         self.views[0].view.setRange(rect, padding=FIT_PADDING)
         self._fitted = ((height, width), rect)
+
+    def zoom(self, factor: float) -> None:
+        """Magnify every view by ``factor`` about its centre (0.5 shows twice as much)."""
+        self.views[0].view.scaleBy(s=(1 / factor, 1 / factor))
+
+    def zoom_in(self) -> None:
+        """Magnify the views :data:`ZOOM_STEP` times."""
+        self.zoom(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        """Show :data:`ZOOM_STEP` times more in every view."""
+        self.zoom(1 / ZOOM_STEP)
+
+    def actual_size(self) -> None:
+        """One screen pixel per input pixel, about the views' centre."""
+        box = self.views[0].view
+        (x0, x1), (y0, y1) = box.viewRange()
+        size = box.size()
+        box.setRange(QRectF((x0 + x1 - size.width()) / 2, (y0 + y1 - size.height()) / 2,
+                            size.width(), size.height()), padding=0)
 
     def _still_fitted(self) -> bool:
         """The views show what the last :meth:`fit` asked for: nobody has zoomed or panned since

@@ -42,7 +42,7 @@ from convdemo.core.display import DisplayImage, to_display
 from convdemo.core.explain import Placement
 from convdemo.core.numbers import format_number
 from convdemo.core.padded import PaddedFrame
-from convdemo.gui.widgets import HIGHLIGHT, PINNED, ColourBar, small_label, text_colour
+from convdemo.gui.widgets import HIGHLIGHT, PINNED, ColourBar, LinesLabel, small_label, text_colour
 
 STAGE_TITLES = {"source": "Input", "conv": "Convolved", "activation": "Activated", "pool": "Pooled"}
 MAX_VALUE_LABELS = 48 * 48
@@ -56,8 +56,10 @@ LABEL_DIGITS = (4, 3, 2, 1)
 PADDING_DIM = 0.3
 """Share of the background colour mixed into the padded cells drawn around the input."""
 STRETCH_LINK = "stretch"
+FORMULA_LINES = 2
+"""Lines of room for a stage's formula: a longer one wraps, then is elided, whole in its tooltip."""
 FIT_PADDING = 0.02
-"""Margin around the input (and its padded cells) when the views are fitted, as a share of its size."""
+"""Margin around what the views show (input, padded cells, larger outputs) when fitted, as a share of its size."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,10 +110,9 @@ class StageView(QWidget):
         self.note.setTextFormat(Qt.TextFormat.RichText)
         self.note.linkActivated.connect(self.display_requested.emit)
         self.note.hide()
-        self.formula = QLabel(" ")
+        self.formula = LinesLabel(FORMULA_LINES)
         self.formula.setObjectName("stageFormula")
         self.formula.setStyleSheet("QLabel#stageFormula { font-family: monospace; font-size: 9pt; }")
-        self.formula.setWordWrap(True)
         self.formula.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -191,7 +192,6 @@ class StageView(QWidget):
         self.array, self.picture, self.placement = array, picture, placement
         self.title.setText(title)
         self.formula.setText(formula)
-        self.formula.setToolTip(formula)
         if unchanged:
             return
         self.image.setTransform(self._transform(0, 0))
@@ -293,6 +293,16 @@ class StageView(QWidget):
         """The rectangle of stage pixel ``(row, col)`` in input coordinates (negative: a padded cell)."""
         p = self.placement
         return QRectF(p.offset_x + col * p.scale_x, p.offset_y + row * p.scale_y, p.scale_x, p.scale_y)
+
+    def extent(self) -> QRectF | None:
+        """What the view draws, in input coordinates: its stage's pixels and any padded cells around
+        them; None while it shows no stage."""
+        if self.array is None:
+            return None
+        f = self.frame if self._frame_rgb is not None else None
+        top, left, bottom, right = (f.top, f.left, f.bottom, f.right) if f is not None else (0, 0, 0, 0)
+        height, width = self.array.shape[:2]
+        return self.pixel_rect(-top, -left).united(self.pixel_rect(height - 1 + bottom, width - 1 + right))
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
         if not self.view.sceneBoundingRect().contains(pos):

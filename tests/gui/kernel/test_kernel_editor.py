@@ -331,7 +331,8 @@ def test_picking_a_preset_is_undoable(qtbot, editor):
 def test_save_as_writes_a_user_preset_that_a_reload_finds(qtbot, editor, monkeypatch, user_library):
     editor.set_kernel(editor.library["sobel-x"], "sobel-x")
     type_into(qtbot, editor.grid.cell(1, 0), "-3")
-    monkeypatch.setattr(editor.presets, "_ask_name", lambda suggested: suggested.replace("my sobel-x", "my edge"))
+    monkeypatch.setattr(editor.presets, "_ask_preset",
+                        lambda name, description: (name.replace("my sobel-x", "my edge"), description))
     with qtbot.waitSignal(editor.message) as message:
         editor.presets.save_button.click()
     assert message.args == ["Saved preset 'my edge'."]
@@ -350,7 +351,7 @@ def test_save_as_writes_a_user_preset_that_a_reload_finds(qtbot, editor, monkeyp
 
 def test_save_as_asks_before_replacing_and_refuses_shipped_names(qtbot, editor, monkeypatch, user_library):
     editor.set_kernel(custom(ASYMMETRIC))
-    monkeypatch.setattr(editor.presets, "_ask_name", lambda suggested: "mine")
+    monkeypatch.setattr(editor.presets, "_ask_preset", lambda name, description: ("mine", description))
     editor.presets.save_as()
     path = user_library.user_dir / "mine.json"
     before = path.read_bytes()
@@ -362,7 +363,7 @@ def test_save_as_asks_before_replacing_and_refuses_shipped_names(qtbot, editor, 
     monkeypatch.setattr(editor.presets, "_confirm", lambda text: True)
     editor.presets.save_as()
     assert read_preset(path).weights[0, 0] == 5
-    monkeypatch.setattr(editor.presets, "_ask_name", lambda suggested: "sobel-x")
+    monkeypatch.setattr(editor.presets, "_ask_preset", lambda name, description: ("sobel-x", description))
     editor.presets.save_as()
     assert editor.problem_label.text() == "'sobel-x' is the name of a shipped preset; choose another name."
 
