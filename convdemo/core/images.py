@@ -90,18 +90,22 @@ class LoadedImage:
         return self.size != self.original_size
 
     def describe(self) -> str:
-        """One line for the window, sizes as rows×columns like every shape in the lab.
+        """One line describing the input: the file's size as a photo viewer writes it (W×H px)
+        and as rows×cols like every other shape in the lab, then what is convolved.
 
         Returns
         -------
         str
-            ``"cat.jpg — 3024×4032, convolving 768×1024"`` for a reduced photo,
-            ``"digit3.png — 28×28 (full size)"`` otherwise.
+            ``"photo.jpg — 4000×3000 px (3000×4000 rows×cols), convolving 768×1024"`` for a
+            reduced photo, ``"digit3.png — 28×28 px, full size"`` otherwise (a square needs
+            no second spelling).
         """
-        original = shape_text(self.original_size)
+        rows, cols = self.original_size
+        as_shape = "" if rows == cols else f" ({shape_text(self.original_size)} rows×cols)"
+        original = f"{self.name} — {cols}×{rows} px{as_shape}"
         if self.reduced:
-            return f"{self.name} — {original}, convolving {shape_text(self.size)}"
-        return f"{self.name} — {original} (full size)"
+            return f"{original}, convolving {shape_text(self.size)}"
+        return f"{original}, full size"
 
 
 def load_image(source: ImageSource, *, max_size: int | str | None = DEFAULT_MAX_SIZE) -> np.ndarray:

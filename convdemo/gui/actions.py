@@ -12,17 +12,41 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
-from PyQt6.QtWidgets import QMenu, QStyle, QToolButton
+from PyQt6.QtGui import QAction, QActionGroup, QIcon, QImage, QKeySequence, QPixmap, QShortcut
+from PyQt6.QtWidgets import QMenu, QProxyStyle, QStyle, QToolButton
 
 from convdemo.core.modes import DISPLAY_MODES
-from convdemo.core.samples import SAMPLES
+from convdemo.core.samples import SAMPLES, sample_path
 
 if TYPE_CHECKING:
     from convdemo.gui.main_window import MainWindow
 
 PIN_KEYS = ((Qt.Key.Key_Left, (0, -1)), (Qt.Key.Key_Right, (0, 1)), (Qt.Key.Key_Up, (-1, 0)), (Qt.Key.Key_Down, (1, 0)))
 """Arrow keys over the stage views and the (rows, columns) they move the pinned pixel by."""
+SAMPLE_ICON_SIZE = 48
+"""Side in pixels of the thumbnails in the Samples menu."""
+
+
+def sample_icon(path: Path, size: int = SAMPLE_ICON_SIZE) -> QIcon:
+    """A thumbnail of the image at ``path`` fitting ``size``×``size`` pixels.
+
+    An image smaller than the thumbnail is enlarged nearest-neighbour, so the pixels
+    of the tiny digit and letter stay crisp squares; a larger one is reduced smoothly.
+    """
+    image = QImage(str(path))
+    grow = max(image.width(), image.height()) < size
+    mode = Qt.TransformationMode.FastTransformation if grow else Qt.TransformationMode.SmoothTransformation
+    return QIcon(QPixmap.fromImage(image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, mode)))
+
+
+class ThumbnailMenuStyle(QProxyStyle):
+    """The application's style, with menu icons of :data:`SAMPLE_ICON_SIZE` pixels for the thumbnails."""
+
+    def pixelMetric(self, metric, option=None, widget=None) -> int:  # noqa: N802 - Qt override
+        """:data:`SAMPLE_ICON_SIZE` for the menu icon size; the base style's answer otherwise."""
+        if metric == QStyle.PixelMetric.PM_SmallIconSize:
+            return SAMPLE_ICON_SIZE
+        return super().pixelMetric(metric, option, widget)
 
 
 class WindowActions:
@@ -34,6 +58,9 @@ class WindowActions:
     ----------
     open, save, fit : QAction
         File → Open image, File → Save output and View → Zoom to fit (also on the toolbar).
+    zoom_in, zoom_out, actual_size : QAction
+        View → Zoom in (Ctrl++ or Ctrl+=), Zoom out (Ctrl+-) and Actual size (Ctrl+1, one screen pixel
+        per input pixel).
     undo, redo : QAction
         Edit → Undo and Redo of the kernel editor's undo stack (also on the toolbar).
     heat_map : QAction
@@ -75,11 +102,14 @@ class WindowActions:
                              "Open a photo or any image Pillow can read.")
         self.recent_menu = file.addMenu("Open &recent")
         self.samples_menu = file.addMenu("&Samples")
+        self._thumbnail_style = ThumbnailMenuStyle()  # a widget does not own its style: keep it alive
+        self.samples_menu.setStyle(self._thumbnail_style)
+        self.samples_menu.setToolTipsVisible(True)
         for sample in SAMPLES:
             name = Path(sample.file_name).stem
             action = self._add(self.samples_menu, sample.title, lambda _=False, n=name: w.open_sample(n),
                               tip=sample.teaches)
-            action.setToolTip(sample.teaches)
+            action.setIcon(sample_icon(sample_path(name)))
         self._add(file, "&Paste image", w.paste_image, QKeySequence.StandardKey.Paste,
                   "Use the image on the clipboard.")
         file.addSeparator()
@@ -103,7 +133,16 @@ class WindowActions:
 
     def _build_view_menu(self, view: QMenu) -> None:
         w = self._window
-        self.fit = self._add(view, "Zoom to &fit", w.fit_views, "Ctrl+0", "Show the whole image in every panel.")
+        self.fit = self._add(view, "Zoom to &fit", w.fit_views, "Ctrl+0",
+                             "Show every panel's whole picture, padded cells and larger outputs included.")
+        self.zoom_in = self._add(view, "Zoom &in", w.stage_row.zoom_in, QKeySequence.StandardKey.ZoomIn,
+                                 "Magnify every panel twice.")
+        self.zoom_in.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
+        self.zoom_out = self._add(view, "Zoom &out", w.stage_row.zoom_out, QKeySequence.StandardKey.ZoomOut,
+                                  "Show twice as much in every panel.")
+        self.actual_size = self._add(view, "&Actual size (1:1)", w.stage_row.actual_size, "Ctrl+1",
+                                     "One screen pixel per input pixel.")
+        view.addSeparator()
         colours = view.addMenu("&Colours")
         self.display_modes = QActionGroup(w)
         for mode in DISPLAY_MODES:

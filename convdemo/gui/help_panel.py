@@ -1,6 +1,10 @@
-"""The "What am I looking at?" panel: the lesson in a few paragraphs."""
+"""The "What am I looking at?" panel: the lesson in a few paragraphs, in a dock of a readable width."""
 
-from PyQt6.QtWidgets import QTextBrowser, QWidget
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QDockWidget, QMainWindow, QTextBrowser, QWidget
+
+MIN_HELP_WIDTH = 360
+"""The help dock is never opened narrower than this (pixels)."""
 
 HELP_HTML = """
 <h3>What am I looking at?</h3>
@@ -27,6 +31,8 @@ turns 28×28 into 26×26. 'same' adds a border of (usually zero) cells so the si
 (divided by the stride). The input view draws the added cells around the image, dimmed and
 outside a dashed line, filled as the <i>border fill</i> says: zeros, or copies of pixels near the
 edge. The titles show the formula with the actual numbers.</p>
+<p><b>Sizes.</b> Sizes are written rows × columns, like numpy shapes: a photo 4000 px wide and
+3000 px tall is 3000×4000. Only the input's line also gives the photo's width × height in pixels.</p>
 <p><b>Dilation</b> spreads the kernel's taps apart: a 3×3 kernel with dilation 2 looks at 5×5 pixels.</p>
 <p><b>Pooling.</b> 2×2 max pooling keeps the largest value of each 2×2 block and halves the size:
 the strongest response survives, its exact position matters less.</p>
@@ -45,3 +51,25 @@ class HelpPanel(QTextBrowser):
         super().__init__(parent)
         self.setHtml(HELP_HTML)
         self.setOpenExternalLinks(False)
+
+
+def help_width(window_width: int) -> int:
+    """The help dock's opening width in a window ``window_width`` wide: a third, at least :data:`MIN_HELP_WIDTH`."""
+    return max(MIN_HELP_WIDTH, window_width // 3)
+
+
+def open_readable(dock: QDockWidget, window: QMainWindow) -> None:
+    """Widen the docked ``dock`` to :func:`help_width` whenever it is shown narrower than :data:`MIN_HELP_WIDTH`.
+
+    Parameters
+    ----------
+    dock : QDockWidget
+        The help dock, docked left or right of ``window``.
+    window : QMainWindow
+        Its window, whose width sets the dock's.
+    """
+    def widen(visible: bool) -> None:
+        if visible and not dock.isFloating() and dock.width() < MIN_HELP_WIDTH:
+            window.resizeDocks([dock], [help_width(window.width())], Qt.Orientation.Horizontal)
+
+    dock.visibilityChanged.connect(widen)

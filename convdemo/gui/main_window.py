@@ -42,7 +42,7 @@ from convdemo.core.presets import PresetLibrary, default_library
 from convdemo.core.samples import DEFAULT_SAMPLE, sample_path
 from convdemo.gui.actions import WindowActions
 from convdemo.gui.cnn.tab import CnnTab
-from convdemo.gui.help_panel import HelpPanel
+from convdemo.gui.help_panel import HelpPanel, open_readable
 from convdemo.gui.kernel.editor import KernelEditor
 from convdemo.gui.lab.animation import AnimationBar, SlidingWindow
 from convdemo.gui.lab.controls import ControlsPanel
@@ -50,16 +50,19 @@ from convdemo.gui.lab.inspector import Inspector
 from convdemo.gui.lab.photos import (
     ImageLoader,
     open_filter,
+    open_folder,
     path_problem,
     qimage_to_png_bytes,
     recent_files,
     remember_file,
+    remember_folder,
 )
 from convdemo.gui.lab.pixel_focus import PixelFocus
 from convdemo.gui.lab.stage_row import StageRow
 from convdemo.gui.lab.stage_views import STAGE_TITLES, StageView
 from convdemo.gui.lab.workers import PipelineRunner, Result
 from convdemo.gui.session import SessionData, load_session, reset_note, restore_layout, save_session
+from convdemo.gui.sizes import shape_tip
 from convdemo.gui.state import AppState
 
 if TYPE_CHECKING:
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
         self.help_dock.setObjectName("helpDock")
         self.help_dock.setWidget(HelpPanel())
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.help_dock)
+        open_readable(self.help_dock, self)
         self.help_dock.hide()
         self.size_label = QLabel()
         self.timing_label = QLabel()
@@ -246,8 +250,9 @@ class MainWindow(QMainWindow):
 
     def open_dialog(self) -> None:
         """Ask for an image file."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", open_filter())
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", open_folder(self.store), open_filter())
         if path:
+            remember_folder(self.store, path)
             self.open_path(path)
 
     def paste_image(self) -> None:
@@ -332,6 +337,7 @@ class MainWindow(QMainWindow):
             note = f" ({notes[name]})" if notes[name] else ""
             view.set_stage(array, result.pictures[name], placement(stages, name),
                            f"{STAGE_TITLES[name]}{note} · {shape_text(array.shape)}", formulas[name])
+            view.title.setToolTip(shape_tip(array.shape))
         if self.animation.active and self.animation.shape != stages.conv.shape[:2]:
             self.animation.stop()
         self.focus.set_result(result)
@@ -387,13 +393,20 @@ class MainWindow(QMainWindow):
         return self.cnn_tab.panel
 
     def use_learned_filter(self, weights: np.ndarray) -> None:
-        """Make a filter the CNN learned the kernel, and show what it does to the current image."""
-        kernel = Kernel.from_array(np.asarray(weights, dtype=float), name="learned filter",
+        """Make a filter the CNN learned the kernel, bias included (one undo step), and show what it does."""
+        kernel = Kernel.from_array(np.asarray(weights, dtype=float), name="learned filter", bias=self._learned_bias(),
                                    description="A filter the CNN learned from examples, not one a person designed.")
-        self.editor.set_kernel(kernel)
-        self.state.set_kernel(kernel)
+        self.editor.apply_edit(kernel)
         self.tabs.setCurrentIndex(0)
         self.statusBar().showMessage("The learned filter is now the kernel: see what it finds in your image.", 8000)
+
+    def _learned_bias(self) -> float:
+        """The bias of the filter selected in the CNN lab, in the lab's 0–255 pixel units (the CNN sees 0–1)."""
+        panel = self.cnn_panel
+        index = panel.filters.grid.selection
+        if panel.model is None or index is None:
+            return 0.0
+        return 255.0 * float(panel.model.layers[0].params["bias"][index])
 
     # -- saving ----------------------------------------------------------------
 

@@ -174,7 +174,7 @@ def test_large_rotated_jpeg_is_reduced_upright(tmp_path):
     loaded = read_image(path, max_size=100)  # the JPEG decoder already shrinks 8× here
     assert loaded.original_size == (960, 640)
     assert loaded.pixels.shape == (100, 67)
-    assert loaded.describe() == "big.jpg — 960×640, convolving 100×67"
+    assert loaded.describe() == "big.jpg — 640×960 px (960×640 rows×cols), convolving 100×67"
     np.testing.assert_allclose(loaded.pixels[2:14, -14:-2], 235, atol=4)
     np.testing.assert_allclose(loaded.pixels[2:14, 2:14], 20, atol=4)
     np.testing.assert_allclose(loaded.pixels[40:, :], 20, atol=4)
@@ -201,7 +201,7 @@ def test_large_image_is_reduced_keeping_aspect(tmp_path):
     assert loaded.original_size == (200, 300)
     assert loaded.reduced
     np.testing.assert_allclose(loaded.pixels[33, 50], [10, 100, 250], atol=1e-3)
-    assert loaded.describe() == "wide.png — 200×300, convolving 67×100"
+    assert loaded.describe() == "wide.png — 300×200 px (200×300 rows×cols), convolving 67×100"
 
 
 def test_reduction_keeps_grey_2d_and_values_in_range(tmp_path):
@@ -223,7 +223,7 @@ def test_full_keeps_size(tmp_path, no_limit):
     loaded = read_image(path, max_size=no_limit)
     assert loaded.pixels.shape == (10, 2000)
     assert not loaded.reduced
-    assert loaded.describe() == "long.png — 10×2000 (full size)"
+    assert loaded.describe() == "long.png — 2000×10 px (10×2000 rows×cols), full size"
 
 
 def test_small_image_is_not_enlarged(tmp_path):

@@ -155,7 +155,7 @@ def test_huge_rgba_png_is_reduced_within_bounded_memory(run_convdemo, tmp_path, 
     outcome = run_convdemo(*apply_args(huge[kind], "out.npy", "--padding", "same"), memory=memory_limit,
                            extra_env=FEW_THREADS)
     assert outcome.code == 0, outcome.stderr
-    assert outcome.error_lines == [f"convdemo: note: {kind}.png — 9400×9400, convolving 1024×1024 "
+    assert outcome.error_lines == [f"convdemo: note: {kind}.png — 9400×9400 px, convolving 1024×1024 "
                                    "(use --max-size full to keep every pixel)"]
     result = np.load(tmp_path / "out.npy")
     assert result.shape == (1024, 1024) and np.isfinite(result).all()

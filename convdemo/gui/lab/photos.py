@@ -24,6 +24,8 @@ from convdemo.core.errors import ConvdemoError
 from convdemo.core.images import LoadedImage, read_image
 
 RECENT_KEY = "v1/recent_images"
+OPEN_FOLDER_KEY = "v1/open_folder"
+"""The folder the Open dialog starts in: the one of the last file chosen in it."""
 MAX_RECENT = 8
 LOAD_TIMEOUT_MS = 20000
 """A load still running after this long is abandoned: the window says so and stays free."""
@@ -112,6 +114,19 @@ def remember_file(settings: QSettings, path: str) -> None:
     """Put ``path`` at the top of the recent list."""
     paths = [p for p in recent_files(settings) if p != path]
     settings.setValue(RECENT_KEY, [path, *paths][:MAX_RECENT])
+
+
+def open_folder(settings: QSettings) -> str:
+    """The Open dialog's start folder: the remembered one if it still exists, else the home folder."""
+    folder = settings.value(OPEN_FOLDER_KEY, "")
+    if isinstance(folder, str) and folder and Path(folder).is_dir():
+        return folder
+    return str(Path.home())
+
+
+def remember_folder(settings: QSettings, path: str) -> None:
+    """Remember the folder of ``path``, a file chosen in the Open dialog, for the next one."""
+    settings.setValue(OPEN_FOLDER_KEY, str(Path(path).parent))
 
 
 @dataclass(frozen=True)
