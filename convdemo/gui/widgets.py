@@ -317,6 +317,7 @@ class LinesLabel(QLabel):
         self.setFixedHeight(self.fontMetrics().lineSpacing() * self.lines + margins.top() + margins.bottom())
 
     def _show(self) -> None:
+        self.ensurePolished()  # the font a style sheet sets is the one the text is measured in
         shown = wrapped_lines(self._text, self.font(), self.contentsRect().width(), self.lines)
         super().setText(shown)
         elided = shown.split() != self._text.split()
@@ -326,11 +327,12 @@ class LinesLabel(QLabel):
 def wrapped_lines(text: str, font: QFont, width: int, lines: int) -> str:
     """``text`` wrapped to ``width`` pixels in ``font``, at most ``lines`` lines, the last one elided if need be.
 
-    Lines break between words where possible, else anywhere; the result joins them with newlines.
+    Lines break at the text's own newlines, between words where possible, else anywhere;
+    the result joins them with newlines.
     """
     if not text or width <= 0:
         return text
-    layout = QTextLayout(text, font)
+    layout = QTextLayout(text.replace("\n", "\u2028"), font)  # U+2028: a line break QTextLayout obeys
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
     layout.setTextOption(option)

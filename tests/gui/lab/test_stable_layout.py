@@ -79,3 +79,20 @@ def test_formulas_fit_their_labels_with_four_panels_and_dilation(qtbot, window):
         width = label.contentsRect().width()
         metrics = QFontMetrics(label.font())
         assert all(metrics.horizontalAdvance(line) <= width for line in shown.split("\n")), (view.stage, shown)
+
+
+def test_a_two_line_formula_of_a_wide_photo_shows_both_lines_whole(qtbot, window, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    path = tmp_path / "wide.png"
+    Image.fromarray(np.full((60, 80), 128, np.uint8)).save(path)
+    with qtbot.waitSignal(window.result_shown, timeout=10000):
+        window.open_path(str(path))
+    formula = window.views["conv"].formula
+    assert formula.text() == ("rows: out = floor((60 + 2·0 − 3)/1) + 1 = 58\n"
+                              "cols: out = floor((80 + 2·0 − 3)/1) + 1 = 78")
+    assert formula.shown_text() == formula.text()  # measured in the label's own (monospace) font
+    metrics = QFontMetrics(formula.font())
+    assert all(metrics.horizontalAdvance(line) <= formula.contentsRect().width()
+               for line in formula.shown_text().splitlines())
