@@ -204,7 +204,8 @@ def test_note_about_a_reduced_image_comes_only_after_success(tmp_path, photo, ca
     path, _ = photo
     assert main(["apply", str(path), "-o", str(tmp_path / "o.npy"), "--kernel", "identity", "--max-size", "8"]) == 0
     assert capsys.readouterr().err.splitlines() == [
-        "convdemo: note: photo.png — 11×9 px (9×11 rows×cols), convolving 7×8 (use --max-size full to keep every pixel)"]
+        "convdemo: note: photo.png — 11×9 px (9×11 rows×cols), convolving 7×8 "
+        "(use --max-size full to keep every pixel)"]
     assert main(["apply", str(path), "-o", str(tmp_path / "o.npy"), "--kernel", "identity", "--max-size", "8",
                  "--stage", "pool"]) == 2
     assert capsys.readouterr().err.splitlines() == [
