@@ -92,6 +92,7 @@ def main() -> None:
     y = rng.integers(0, 10, (args.batches, args.batch_size))
     images = args.batches * args.batch_size
     missing = False
+    summary = []
     for conv_layers, target in TARGETS.items():
         ours, theirs = ours_trainer(conv_layers, x, y), torch_trainer(conv_layers, x, y)
         best_ours = best_torch = float("inf")
@@ -109,9 +110,12 @@ def main() -> None:
             line += (f"   PyTorch {images / best_torch:8,.0f} images/s   "
                      f"ratio {ratio:.2f}× (target ≥ {target}×, {verdict})")
         print(line, flush=True)
+        versus = "" if theirs is None else f" {best_torch / best_ours:.2f}x PyTorch (>= {target})"
+        summary.append(f"{conv_layers}-block {images / best_ours:.0f} img/s{versus}")
     if missing:
         print("PyTorch is not installed, so there is nothing to compare with; `pip install torch` to measure the "
               "ratios (it is a benchmark-only dependency).")
+    print("train: " + ", ".join(summary))
 
 
 if __name__ == "__main__":
