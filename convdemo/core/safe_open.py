@@ -40,6 +40,11 @@ _KINDS = (
 )
 
 
+def not_regular(mode: int) -> str | None:
+    """What a file of ``st_mode`` ``mode`` is when it is not a regular file ('a named pipe (FIFO)'), else None."""
+    return next((name for test, name in _KINDS if test(mode)), None)
+
+
 def size_text(n_bytes: float) -> str:
     """``1536`` → ``'1.5 kB'``; binary units written the way people read them (kB, MB, GB).
 
@@ -107,9 +112,9 @@ def open_regular_as(path: str | os.PathLike, *, max_bytes: int, fail: Callable[[
         raise fail((exc.strerror or str(exc)).lower()) from None
     try:
         info = os.fstat(fd)
-        for test, name in _KINDS:
-            if test(info.st_mode):
-                raise fail(f"it is {name}, not a regular file")
+        kind_of_file = not_regular(info.st_mode)
+        if kind_of_file:
+            raise fail(f"it is {kind_of_file}, not a regular file")
         if info.st_size > max_bytes:
             raise fail(f"it is {size_text(info.st_size)}, more than a {kind} can be ({size_text(max_bytes)} at most)")
         if hasattr(os, "set_blocking"):

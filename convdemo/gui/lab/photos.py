@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from PyQt6.QtGui import QImage
 
 from convdemo.core.errors import ConvdemoError
 from convdemo.core.images import LoadedImage, read_image
+from convdemo.core.safe_open import not_regular
 
 RECENT_KEY = "v1/recent_images"
 OPEN_FOLDER_KEY = "v1/open_folder"
@@ -29,15 +29,6 @@ OPEN_FOLDER_KEY = "v1/open_folder"
 MAX_RECENT = 8
 LOAD_TIMEOUT_MS = 20000
 """A load still running after this long is abandoned: the window says so and stays free."""
-
-_NOT_FILES = (
-    (stat.S_ISDIR, "it is a folder, not an image file"),
-    (stat.S_ISFIFO, "it is a named pipe (FIFO), not an image file"),
-    (stat.S_ISCHR, "it is a character device, not an image file"),
-    (stat.S_ISBLK, "it is a block device, not an image file"),
-    (stat.S_ISSOCK, "it is a socket, not an image file"),
-)
-
 
 def open_filter() -> str:
     """File-dialog filter listing every extension Pillow can read."""
@@ -81,7 +72,8 @@ def path_problem(path: str | os.PathLike) -> str | None:
     except (OSError, ValueError) as error:  # ValueError: a NUL character in the path
         problem = (getattr(error, "strerror", None) or str(error)).lower()
     else:
-        problem = next((text for test, text in _NOT_FILES if test(info.st_mode)), None)
+        kind_of_file = not_regular(info.st_mode)
+        problem = f"it is {kind_of_file}, not an image file" if kind_of_file else None
         if problem is None and info.st_size == 0:
             problem = "the file is empty"
     return None if problem is None else f"Cannot open {str(path)!r}: {problem}."
