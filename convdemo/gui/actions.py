@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import QMenu, QProxyStyle, QStyle, QToolButton
 
 from convdemo.core.modes import DISPLAY_MODES
 from convdemo.core.samples import SAMPLES, sample_path
+from convdemo.gui.theme import THEMES, apply_theme, choose_theme, stored_theme
 
 if TYPE_CHECKING:
     from convdemo.gui.main_window import MainWindow
@@ -65,6 +66,11 @@ class WindowActions:
         Edit → Undo and Redo of the kernel editor's undo stack (also on the toolbar).
     heat_map : QAction
         View → Colours → Heat map for single planes (checkable).
+    presenter : QAction
+        View → Presenter mode (F5, checkable): see :mod:`convdemo.gui.presenter`.
+    themes : QActionGroup
+        View → Theme: one checkable action per theme of :data:`~convdemo.gui.theme.THEMES`; the
+        stored theme is ticked and applied when the actions are built.
     display_modes : QActionGroup
         View → Colours: one checkable action per display mode, named after it.
     recent_menu, samples_menu : QMenu
@@ -154,7 +160,26 @@ class WindowActions:
         self.heat_map = self._add(colours, "Heat map for single planes", lambda on: w.state.set_display(heat_map=on),
                                  tip="Show one-plane outputs in heat colours instead of grey.")
         self.heat_map.setCheckable(True)
+        self._build_theme_menu(view.addMenu("&Theme"))
+        view.addSeparator()
+        self.presenter = self._add(view, "&Presenter mode", w.presenter.set_enabled, "F5",
+                                   "Larger text and only the views and the explanation, for a projector; "
+                                   "the views follow the pinned pixel.")
+        self.presenter.setCheckable(True)
         view.addAction(w.help_dock.toggleViewAction())
+
+    def _build_theme_menu(self, menu: QMenu) -> None:
+        """View → Theme: light, dark or the system's, the stored one ticked and applied."""
+        w = self._window
+        current = stored_theme(w.store)
+        self.themes = QActionGroup(w)
+        for name, text in THEMES.items():
+            action = self._add(menu, text, lambda _=False, n=name: choose_theme(w.store, n))
+            action.setCheckable(True)
+            action.setChecked(name == current)
+            action.setData(name)
+            self.themes.addAction(action)
+        apply_theme(current)
 
     def _build_animation_menu(self, anim: QMenu) -> None:
         w = self._window

@@ -61,6 +61,7 @@ from convdemo.gui.lab.pixel_focus import PixelFocus
 from convdemo.gui.lab.stage_row import StageRow
 from convdemo.gui.lab.stage_views import STAGE_TITLES, StageView
 from convdemo.gui.lab.workers import PipelineRunner, Result
+from convdemo.gui.presenter import PresenterMode
 from convdemo.gui.session import SessionData, load_session, reset_note, restore_layout, save_session
 from convdemo.gui.sizes import shape_tip
 from convdemo.gui.state import AppState
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         side_scroll.setWidgetResizable(True)
         side_scroll.setMinimumWidth(360)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side_panel = side_scroll
 
         self.views = {name: StageView(name, title) for name, title in STAGE_TITLES.items()}
         self.stage_row = StageRow(list(self.views.values()))
@@ -173,6 +175,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.timing_label)
 
     def _build_actions(self) -> None:
+        self.presenter = PresenterMode(self)
         self.commands = WindowActions(self)
         self._refresh_recent_menu()
 

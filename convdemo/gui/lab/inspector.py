@@ -18,12 +18,14 @@ them out as HTML tables in a read-only text browser.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import NamedTuple
 
 import numpy as np
 from PyQt6.QtCore import QTimer
+from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QTextBrowser, QWidget
 
 from convdemo.core.explain import ConvExplanation, PoolExplanation, by_hand, shown_decimals
@@ -41,6 +43,8 @@ ROUNDED_DECIMALS = 2
 WinnerConv = tuple[ConvExplanation, Sequence[int] | None]
 """A convolved pixel to explain and the planes to show (None: all of them)."""
 
+_POINTS = re.compile(r"font-size:\s*([0-9.]+)pt")
+"""A font size the explanations' HTML sets, in points (scaled with the inspector's text)."""
 _RESULT = "<p style='font-size:11pt; margin:2px 0;'>{}</p>"
 _NOTE = "<p style='color:gray; margin:2px 0;'>{}</p>"
 
@@ -308,10 +312,31 @@ class Inspector(QTextBrowser):
         self.setToolTip("The numbers behind the pixel under the mouse (or the pinned one).")
         self.setHtml(self.HINT)
         self.current_html = ""
+        self.text_scale = 1.0
+        self._points = self.font().pointSizeF()
         # Laying out big tables takes ~10 ms: do it after the pictures are painted, once per burst.
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
-        self._render_timer.timeout.connect(lambda: self.setHtml(self.current_html or self.HINT))
+        self._render_timer.timeout.connect(self._render)
+
+    def set_text_scale(self, scale: float) -> None:
+        """Write the explanation ``scale`` times larger: the base font and the sizes its HTML sets.
+
+        Parameters
+        ----------
+        scale : float
+            1 for the normal size; e.g. 1.5 for presenter mode.
+        """
+        self.text_scale = scale
+        font = QFont(self.font())
+        font.setPointSizeF(self._points * scale)
+        self.setFont(font)
+        self._render()
+
+    def _render(self) -> None:
+        """Lay out the current explanation (or the hint) at :attr:`text_scale`."""
+        html = self.current_html or self.HINT
+        self.setHtml(_POINTS.sub(lambda m: f"font-size:{float(m.group(1)) * self.text_scale:g}pt", html))
 
     def show_pixel(self, stages: Stages, pool: PoolExplanation | None, convs: Sequence[WinnerConv],
                    pinned: bool) -> None:

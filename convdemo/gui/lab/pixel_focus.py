@@ -30,10 +30,13 @@ class PixelFocus(QObject):
         The pixel under the mouse and its value, for the status bar ('' to clear).
     result_changed(Result)
         The focus has followed a new result (emitted at the end of :meth:`set_result`).
+    pin_moved(str, int, int)
+        Another pixel was pinned (clicked, moved by the arrow keys or the animation): its stage and pixel.
     """
 
     status = pyqtSignal(str)
     result_changed = pyqtSignal(object)
+    pin_moved = pyqtSignal(str, int, int)
 
     def __init__(self, views: dict[str, StageView], inspector: Inspector, parent: QObject | None = None):
         super().__init__(parent)
@@ -100,9 +103,12 @@ class PixelFocus(QObject):
         """Pin an output pixel: the inspector keeps showing it."""
         if stage == "source" or self.result is None:
             return
+        moved = self.pinned != (stage, row, col)
         self.pinned = (stage, row, col)
         self._outline(self.pinned, pinned=True)
         self._explain(stage, row, col, pinned=True)
+        if moved:
+            self.pin_moved.emit(stage, row, col)
 
     def pin_strongest(self) -> None:
         """Pin the strongest convolved pixel away from the padding: a first example for the inspector."""

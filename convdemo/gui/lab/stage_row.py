@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QRectF
+from PyQt6.QtCore import QPointF, QRectF
 from PyQt6.QtWidgets import QHBoxLayout, QWidget
 
 from convdemo.core.padded import padded_frame
@@ -75,6 +75,12 @@ class StageRow(QWidget):
     def zoom_out(self) -> None:
         """Show :data:`ZOOM_STEP` times more in every view."""
         self.zoom(1 / ZOOM_STEP)
+
+    def centre_on(self, point: QPointF) -> None:
+        """Pan every view so ``point`` (input coordinates) is in the middle, keeping the zoom."""
+        box = self.views[0].view
+        (x0, x1), (y0, y1) = box.viewRange()
+        box.translateBy(x=point.x() - (x0 + x1) / 2, y=point.y() - (y0 + y1) / 2)
 
     def actual_size(self) -> None:
         """One screen pixel per input pixel, about the views' centre."""

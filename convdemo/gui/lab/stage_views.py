@@ -48,7 +48,7 @@ STAGE_TITLES = {"source": "Input", "conv": "Convolved", "activation": "Activated
 MAX_VALUE_LABELS = 48 * 48
 """Performance cap: no values are written when more cells than this are visible (however large they are)."""
 LABEL_PIXELS = (8, 16)
-"""Smallest and largest font size of the pixel values, in screen pixels."""
+"""Smallest and largest font size of the pixel values, in screen pixels, at text scale 1."""
 LABEL_MARGIN = 2
 """Screen pixels kept free between a pixel value and its cell's edge."""
 LABEL_DIGITS = (4, 3, 2, 1)
@@ -60,6 +60,8 @@ FORMULA_LINES = 2
 """Lines of room for a stage's formula: a longer one wraps, then is elided, whole in its tooltip."""
 FIT_PADDING = 0.02
 """Margin around what the views show (input, padded cells, larger outputs) when fitted, as a share of its size."""
+FORMULA_POINTS = 9.0
+"""Font size of a stage's formula, in points, at text scale 1."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,18 +103,19 @@ class StageView(QWidget):
         self.frame: PaddedFrame | None = None
         self._frame_rgb: np.ndarray | None = None
         self._labels: list[pg.TextItem] = []
+        self.text_scale = 1.0
 
         self.title = QLabel(title)
         self.title.setObjectName("stageTitle")
-        self.title.setStyleSheet("QLabel#stageTitle { font-weight: 600; }")
+        self._title_points = self.title.font().pointSizeF()
         self.note = small_label(wrap=True)
+        self._note_points = self.note.font().pointSizeF()
         self.note.setObjectName("stageNote")
         self.note.setTextFormat(Qt.TextFormat.RichText)
         self.note.linkActivated.connect(self.display_requested.emit)
         self.note.hide()
         self.formula = LinesLabel(FORMULA_LINES)
         self.formula.setObjectName("stageFormula")
-        self.formula.setStyleSheet("QLabel#stageFormula { font-family: monospace; font-size: 9pt; }")
         self.formula.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -130,8 +133,10 @@ class StageView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
+        self.header = self._header()
+        self._style_text()
         layout.addWidget(self.title)
-        layout.addWidget(self._header())
+        layout.addWidget(self.header)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.colour_bar)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -143,7 +148,6 @@ class StageView(QWidget):
         """The clipping note over the formula, in a box of the same height in every panel,
         so the linked views line up exactly whatever each one shows."""
         header = QWidget()
-        header.setFixedHeight(self.formula.fontMetrics().lineSpacing() * 4 + 4)
         layout = QVBoxLayout(header)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -151,6 +155,31 @@ class StageView(QWidget):
         layout.addWidget(self.formula)
         layout.addStretch(1)
         return header
+
+    def set_text_scale(self, scale: float) -> None:
+        """Write the title, the clipping note, the formula and the pixel values ``scale`` times larger.
+
+        Parameters
+        ----------
+        scale : float
+            1 for the normal sizes; e.g. 1.5 for presenter mode.
+        """
+        self.text_scale = scale
+        self._style_text()
+        self._update_value_labels()
+
+    def _style_text(self) -> None:
+        """Fonts of the title, note and formula at :attr:`text_scale`, and the header's height to match."""
+        scale = self.text_scale
+        self.title.setStyleSheet(f"QLabel#stageTitle {{ font-weight: 600; "
+                                 f"font-size: {self._title_points * scale:g}pt; }}")
+        note_font = QFont(self.note.font())
+        note_font.setPointSizeF(self._note_points * scale)
+        self.note.setFont(note_font)
+        self.formula.setStyleSheet(f"QLabel#stageFormula {{ font-family: monospace; "
+                                   f"font-size: {FORMULA_POINTS * scale:g}pt; }}")
+        self.formula.ensurePolished()
+        self.header.setFixedHeight(self.formula.fontMetrics().lineSpacing() * 4 + 4)
 
     def _path_item(self, colour: QColor) -> QGraphicsPathItem:
         item = QGraphicsPathItem()
@@ -381,7 +410,8 @@ class StageView(QWidget):
         width, height = self._cell_pixels()
         planes = 1 if cells.values.ndim == 2 else 3
         font = QFont(self.font())
-        font.setPixelSize(int(np.clip(min(width / 3.2, height / (1.3 * planes)), *LABEL_PIXELS)))
+        smallest, largest = (size * self.text_scale for size in LABEL_PIXELS)
+        font.setPixelSize(int(np.clip(min(width / 3.2, height / (1.3 * planes)), smallest, largest)))
         italic = QFont(font)  # padded cells, as in the inspector
         italic.setItalic(True)
         if (len(rows) * len(cols) > MAX_VALUE_LABELS
