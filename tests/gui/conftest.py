@@ -19,8 +19,8 @@ def library(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, store, library):
-    """A shown main window on the default sample, first result already on screen."""
+def fresh(qtbot, store, library):
+    """A shown main window with no image opened yet (as between start and the first image)."""
     make_app()
     from convdemo.gui.main_window import MainWindow
 
@@ -28,8 +28,14 @@ def window(qtbot, store, library):
     qtbot.addWidget(win)
     win.restore_session()
     win.show()
-    with qtbot.waitSignal(win.result_shown, timeout=10000):
-        win.open_initial(None)
     yield win
     win.runner.wait()
-    win.loader.wait()
+
+
+@pytest.fixture
+def window(qtbot, fresh):
+    """A shown main window on the default sample, first result already on screen."""
+    with qtbot.waitSignal(fresh.result_shown, timeout=10000):
+        fresh.open_initial(None)
+    yield fresh
+    fresh.loader.wait()

@@ -22,7 +22,6 @@ from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 
 from convdemo.core.samples import DEFAULT_SAMPLE
-from convdemo.gui.app import make_app
 from convdemo.gui.lab import photos
 from convdemo.gui.lab.photos import path_problem, remember_file
 
@@ -92,20 +91,6 @@ def gates(monkeypatch):
     yield gates
     for gate in gates.closed.values():
         gate.set()
-
-
-@pytest.fixture
-def fresh(qtbot, store, library):
-    """A shown main window with no image opened yet (as between start and the first image)."""
-    make_app()
-    from convdemo.gui.main_window import MainWindow
-
-    win = MainWindow(library=library, settings=store)
-    qtbot.addWidget(win)
-    win.restore_session()
-    win.show()
-    yield win
-    win.runner.wait()
 
 
 def wait_image(qtbot, window, name: str, action) -> None:
