@@ -33,21 +33,9 @@ ENV_VAR = "CONVDEMO_MEMORY_LIMIT"
 DEFAULT_LIMIT = 2 * GIB
 VALUE_BYTES = 4  # float32
 
-_TIB, _PIB = 1 << 40, 1 << 50
+_TIB = 1 << 40
 _UNITS = {"": 1, "K": KIB, "M": MIB, "G": GIB, "T": _TIB}
 _SIZE = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
-
-
-def bytes_text(n_bytes: float) -> str:
-    """:func:`~convdemo.core.safe_open.size_text` that goes on to TB and PB.
-
-    >>> bytes_text(3 * 1024 ** 2), bytes_text(1.6e15)
-    ('3 MB', '1.42 PB')
-    """
-    for unit, size in (("PB", _PIB), ("TB", _TIB)):
-        if n_bytes >= size:
-            return f"{n_bytes / size:.3g} {unit}"
-    return size_text(n_bytes)
 
 
 def parse_size(text: str, what: str = ENV_VAR) -> int:
@@ -222,8 +210,8 @@ def check_budget(image_hw: tuple[int, int], per_plane_kernels: bool, settings: S
     needed = peak_bytes(parts)
     if needed <= budget:
         return
-    image, needs = f"a {shape_text(image_hw)} image", f"the run needs {bytes_text(needed)} as float32"
-    over = f"more than the {bytes_text(budget)} memory budget"
+    image, needs = f"a {shape_text(image_hw)} image", f"the run needs {size_text(needed)} as float32"
+    over = f"more than the {size_text(budget)} memory budget"
     growth = _growth(settings, conv)
     if growth is None:
         raise ParameterError(f"{needs} for {image}, {over}; use a smaller image or working size (or raise {ENV_VAR}).")

@@ -46,12 +46,12 @@ def not_regular(mode: int) -> str | None:
 
 
 def size_text(n_bytes: float) -> str:
-    """``1536`` → ``'1.5 kB'``; binary units written the way people read them (kB, MB, GB).
+    """``1536`` → ``'1.5 kB'``; binary units written the way people read them (kB … PB).
 
-    >>> size_text(512), size_text(3 * 1024 ** 2), size_text(7.5 * 1024 ** 3)
-    ('512 bytes', '3 MB', '7.5 GB')
+    >>> size_text(512), size_text(3 * 1024 ** 2), size_text(7.5 * 1024 ** 3), size_text(1.6e15)
+    ('512 bytes', '3 MB', '7.5 GB', '1.42 PB')
     """
-    for unit, size in (("GB", GIB), ("MB", MIB), ("kB", KIB)):
+    for unit, size in (("PB", GIB << 20), ("TB", GIB << 10), ("GB", GIB), ("MB", MIB), ("kB", KIB)):
         if n_bytes >= size:
             return f"{n_bytes / size:.3g} {unit}"
     return f"{int(n_bytes)} bytes"
